@@ -1,0 +1,249 @@
+//! The command-line pieces every binary shares: `--host`, `--port`,
+//! `--trace`, binding and connecting with errors a student can act on, the
+//! `listening on ADDR` line, and the exit codes.
+//!
+//! Exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 usage error.
+//! clap already exits with 2 on a bad command line; [`Failure::usage`] is for
+//! the usage errors clap cannot see (a host that does not resolve, say).
+
+use std::fmt;
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// `--host`, `--port` and `--trace`, flattened into each binary's arguments.
+///
+/// `PORT` is the lesson's own default port, so each binary keeps the port of
+/// its Python original: `#[command(flatten)] net: NetArgs<8080>`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NetArgs<const PORT: u16> {
+    /// Address to bind (server) or connect to (client). Binding anything but
+    /// loopback, e.g. 0.0.0.0, makes the server reachable from other machines.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to use; 0 asks the OS for a free one (server).
+    #[arg(long, default_value_t = PORT)]
+    pub port: u16,
+
+    /// Print every send and receive to stderr: direction, peer, byte count
+    /// and a hex + ASCII dump of the first 256 bytes.
+    #[arg(long)]
+    pub trace: bool,
+}
+
+impl<const PORT: u16> NetArgs<PORT> {
+    /// Resolves `--host` and `--port` to socket addresses.
+    pub fn addrs(&self) -> Result<Vec<SocketAddr>, Failure> {
+        let addrs: Vec<SocketAddr> = (self.host.as_str(), self.port)
+            .to_socket_addrs()
+            .map_err(|e| Failure::usage(format!("cannot resolve host '{}': {e}", self.host)))?
+            .collect();
+        if addrs.is_empty() {
+            return Err(Failure::usage(format!(
+                "host '{}' has no address",
+                self.host
+            )));
+        }
+        Ok(addrs)
+    }
+
+    /// `socket()` + `bind()` + `listen()`: a TCP listener on `--host:--port`.
+    ///
+    /// Rust's `TcpListener::bind` sets `SO_REUSEADDR` on Unix before binding,
+    /// so a restarted server does not trip over its old TIME_WAIT sockets.
+    pub fn bind_tcp(&self) -> Result<TcpListener, Failure> {
+        let addrs = self.addrs()?;
+        TcpListener::bind(addrs.as_slice()).map_err(|e| bind_failure(&self.host, self.port, &e))
+    }
+
+    /// `socket(AF_INET, SOCK_DGRAM)` + `bind()` on `--host:--port`.
+    pub fn bind_udp(&self) -> Result<UdpSocket, Failure> {
+        let addrs = self.addrs()?;
+        UdpSocket::bind(addrs.as_slice()).map_err(|e| bind_failure(&self.host, self.port, &e))
+    }
+
+    /// `connect()` to `--host:--port`, trying each resolved address in turn
+    /// and giving up on each after `timeout`.
+    pub fn connect_tcp(&self, timeout: Duration) -> Result<TcpStream, Failure> {
+        let mut last_error = None;
+        for addr in self.addrs()? {
+            match TcpStream::connect_timeout(&addr, timeout) {
+                Ok(stream) => return Ok(stream),
+                Err(e) => last_error = Some((addr, e)),
+            }
+        }
+        let (addr, e) = last_error.expect("addrs() returns at least one address");
+        let hint = match e.kind() {
+            io::ErrorKind::ConnectionRefused => "; is the server running?",
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+                "; no answer (a firewall, or a wrong address?)"
+            }
+            _ => "",
+        };
+        Err(Failure::runtime(format!(
+            "cannot connect to {addr}: {}{hint}",
+            describe(&e)
+        )))
+    }
+}
+
+fn bind_failure(host: &str, port: u16, e: &io::Error) -> Failure {
+    let hint = match e.kind() {
+        io::ErrorKind::AddrInUse => "; is another server running? --port 0 picks a free port",
+        io::ErrorKind::AddrNotAvailable => "; this machine has no such address",
+        io::ErrorKind::PermissionDenied => "; ports below 1024 need root",
+        _ => "",
+    };
+    Failure::runtime(format!(
+        "cannot listen on {host}:{port}: {}{hint}",
+        describe(e)
+    ))
+}
+
+/// An `io::Error` as one short lower-case phrase: "connection refused"
+/// rather than "Connection refused (os error 111)".
+pub fn describe(e: &io::Error) -> String {
+    let text = e.to_string();
+    let text = match text.find(" (os error") {
+        Some(cut) => &text[..cut],
+        None => &text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text.to_string(),
+    }
+}
+
+/// Prints the one line that tells tests, scripts and students where the
+/// server really is (`listening on 127.0.0.1:43817`), and flushes it.
+pub fn announce_listening(addr: SocketAddr) {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "listening on {addr}");
+    let _ = out.flush();
+}
+
+/// Why a binary stops with a non-zero exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    /// A failure at run time (peer closed, timeout, port taken): exit 1.
+    pub fn runtime(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            code: 1,
+        }
+    }
+
+    /// A command line that parses but cannot be used: exit 2.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            code: 2,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::runtime(describe(&e))
+    }
+}
+
+/// Turns the result of a binary's `run` into its exit code, printing the
+/// failure as one `error: ...` line on stderr.
+pub fn exit_code(result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Demo {
+        #[command(flatten)]
+        net: NetArgs<8080>,
+    }
+
+    #[test]
+    fn defaults_are_loopback_and_the_lesson_port() {
+        let args = Demo::parse_from(["demo"]);
+        assert_eq!(args.net.host, "127.0.0.1");
+        assert_eq!(args.net.port, 8080);
+        assert!(!args.net.trace);
+    }
+
+    #[test]
+    fn port_zero_binds_a_free_port() {
+        let args = Demo::parse_from(["demo", "--port", "0"]);
+        let listener = args.net.bind_tcp().expect("a free loopback port");
+        let addr = listener.local_addr().expect("bound");
+        assert!(addr.ip().is_loopback());
+        assert_ne!(addr.port(), 0);
+    }
+
+    #[test]
+    fn a_taken_port_is_a_clear_runtime_failure() {
+        let taken = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = taken.local_addr().expect("bound").port().to_string();
+        let args = Demo::parse_from(["demo", "--port", &port]);
+        let failure = args.net.bind_tcp().expect_err("port in use");
+        assert_eq!(failure.code, 1);
+        assert_eq!(
+            failure.message,
+            format!("cannot listen on 127.0.0.1:{port}: address already in use; is another server running? --port 0 picks a free port")
+        );
+    }
+
+    #[test]
+    fn refused_connection_says_to_start_the_server() {
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").expect("a free port");
+            l.local_addr().expect("bound").port().to_string()
+        }; // dropped: nothing listens there now
+        let args = Demo::parse_from(["demo", "--port", &port]);
+        let failure = args
+            .net
+            .connect_tcp(Duration::from_secs(2))
+            .expect_err("nothing listens");
+        assert_eq!(
+            failure.message,
+            format!(
+                "cannot connect to 127.0.0.1:{port}: connection refused; is the server running?"
+            )
+        );
+    }
+
+    #[test]
+    fn unresolvable_host_is_a_usage_error() {
+        let args = Demo::parse_from(["demo", "--host", "no such host"]);
+        let failure = args.net.bind_tcp().expect_err("not a host name");
+        assert_eq!(failure.code, 2);
+        assert!(
+            failure
+                .message
+                .starts_with("cannot resolve host 'no such host'"),
+            "{failure}"
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! The pieces every lesson of sockets-rs shares.
+//!
+//! Each lesson binary is meant to read like the Python lesson it ports, so the
+//! mechanics that several lessons repeat live here, once:
+//!
+//! * [`wire`]: `recv_exact` (the lessons' `recvall`), the 4-byte length prefix
+//!   of `struct.pack('i', n)`, and the JSON header built on it;
+//! * [`trace`]: the `--trace` wire dump, for a stream and for a datagram socket;
+//! * [`cli`]: `--host`/`--port`/`--trace`, binding, the `listening on ADDR` line
+//!   and the exit codes;
+//! * [`input`]: lines from a terminal (with a prompt) or a pipe (without);
+//! * [`log`]: timestamped log lines;
+//! * [`shutdown`]: Ctrl-C handling that can interrupt a blocking `accept`;
+//! * [`server`]: a thread-per-client server, the Rust counterpart of
+//!   Python's `socketserver.ThreadingTCPServer`.
+
+pub mod cli;
+pub mod input;
+pub mod log;
+pub mod server;
+pub mod shutdown;
+pub mod trace;
+pub mod wire;
+
+pub use wire::{
+    read_frame, read_json_header, recv_exact, write_frame, write_json_header, WireError,
+    DEFAULT_MAX_HEADER,
+};
