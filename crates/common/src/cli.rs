@@ -17,6 +17,7 @@ use std::time::Duration;
 /// `PORT` is the lesson's own default port, so each binary keeps the port of
 /// its Python original: `#[command(flatten)] net: NetArgs<8080>`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(about = None, long_about = None)] // keep this doc out of --help
 pub struct NetArgs<const PORT: u16> {
     /// Address to bind (server) or connect to (client). Binding anything but
     /// loopback, e.g. 0.0.0.0, makes the server reachable from other machines.

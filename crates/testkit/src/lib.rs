@@ -54,7 +54,10 @@ impl Captured {
                 if let Some(tx) = &on_line {
                     let _ = tx.send(text.clone());
                 }
-                sink.0.lock().unwrap_or_else(PoisonError::into_inner).push_str(&text);
+                sink.0
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push_str(&text);
                 line.clear();
             }
         });
@@ -63,7 +66,10 @@ impl Captured {
 
     /// Everything collected so far.
     pub fn text(&self) -> String {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Waits up to `timeout` for `needle` to appear; returns whether it did.
@@ -100,7 +106,8 @@ impl Server {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
         let (tx, lines) = mpsc::channel();
-        let (stdout, _) = Captured::collect(child.stdout.take().expect("stdout is piped"), Some(tx));
+        let (stdout, _) =
+            Captured::collect(child.stdout.take().expect("stdout is piped"), Some(tx));
         let (stderr, _) = Captured::collect(child.stderr.take().expect("stderr is piped"), None);
         let mut server = Server {
             child,
@@ -132,7 +139,10 @@ impl Server {
 
     /// The server's standard input, when the command asked for a pipe.
     pub fn stdin(&mut self) -> &mut ChildStdin {
-        self.child.stdin.as_mut().expect("start the command with stdin(Stdio::piped())")
+        self.child
+            .stdin
+            .as_mut()
+            .expect("start the command with stdin(Stdio::piped())")
     }
 
     /// Closes the server's standard input (end of the operator's input).
@@ -238,7 +248,9 @@ pub fn python3() -> PathBuf {
 /// A Python peer from `scripts/peers/`: the lesson programs, rewritten for
 /// the tests with a port argument and a `listening on` line.
 pub fn peer_script(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/peers").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scripts/peers")
+        .join(name);
     assert!(path.is_file(), "missing Python peer {}", path.display());
     path
 }

@@ -1,0 +1,213 @@
+//! The real `tcp_client` binary against the real `tcp_server`, the lesson's
+//! Python server, and small misbehaving servers written here.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::Output;
+use std::thread;
+use std::time::Duration;
+
+use testkit::{command, Server};
+
+const CLIENT: &str = env!("CARGO_BIN_EXE_tcp_client");
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The real server, built from this workspace.
+fn tcp_server() -> Server {
+    let bin = std::path::Path::new(CLIENT).with_file_name("tcp_server");
+    assert!(
+        bin.is_file(),
+        "build the workspace first: {} is missing",
+        bin.display()
+    );
+    Server::start(command(bin, ["--port", "0", "--verbose"]))
+}
+
+fn client(addr: SocketAddr, args: &[&str], input: &str) -> Output {
+    let port = addr.port().to_string();
+    let mut cmd = command(CLIENT, ["--port", &port]);
+    cmd.args(args);
+    testkit::run(cmd, input.as_bytes(), WAIT)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A one-off server on a free port: `serve` gets the first connection.
+fn fake_server(serve: impl FnOnce(TcpStream) + Send + 'static) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
+    let addr = listener.local_addr().expect("bound");
+    thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("the client connects");
+        stream.set_read_timeout(Some(WAIT)).expect("timeout");
+        serve(stream);
+    });
+    addr
+}
+
+#[test]
+fn pipe_mode_prints_each_reply_skips_empty_lines_and_stops_at_quit() {
+    let server = tcp_server();
+    let out = client(
+        server.addr,
+        &[],
+        "hello\n\n   \nsocket 你好\nquit\nnot sent\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "HELLO\nSOCKET 你好\n",
+        "no prompts from a pipe"
+    );
+    assert!(server
+        .stdout
+        .wait_for("disconnected after 2 message(s)", WAIT));
+    assert!(!server.stdout.text().contains("not sent"));
+}
+
+#[test]
+fn end_of_input_ends_the_client_like_quit() {
+    let server = tcp_server();
+    let out = client(server.addr, &[], "abc\n");
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "ABC\n");
+}
+
+#[test]
+fn message_sends_one_and_prints_the_reply() {
+    let server = tcp_server();
+    let out = client(server.addr, &["--message", "one shot"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "ONE SHOT\n");
+}
+
+#[test]
+fn an_empty_message_is_a_usage_error() {
+    let out = client(
+        "127.0.0.1:9".parse().expect("literal"),
+        &["--message", "  "],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("nothing to send"), "{}", stderr(&out));
+}
+
+#[test]
+fn no_server_is_one_clear_line_and_exit_1() {
+    let addr = {
+        let l = TcpListener::bind("127.0.0.1:0").expect("free port");
+        l.local_addr().expect("bound")
+    }; // closed again: nothing listens there
+    let out = client(addr, &[], "hello\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!("error: cannot connect to {addr}: connection refused; is the server running?\n")
+    );
+}
+
+#[test]
+fn a_server_that_closes_is_one_clear_line_and_exit_1() {
+    let addr = fake_server(|mut stream| {
+        let _ = stream.read(&mut [0; 64]);
+    }); // reads the message, closes without a reply
+    let out = client(addr, &[], "hello\nworld\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "error: the server closed the connection\n");
+}
+
+#[test]
+fn a_reply_split_across_segments_is_read_whole() {
+    let addr = fake_server(|mut stream| {
+        let mut buf = [0; 64];
+        let n = stream.read(&mut buf).expect("message");
+        let upper = buf[..n].to_ascii_uppercase();
+        stream.set_nodelay(true).expect("nodelay");
+        for byte in upper {
+            stream.write_all(&[byte]).expect("one byte");
+            thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let out = client(addr, &["--message", "in pieces"], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "IN PIECES\n");
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let addr = fake_server(|mut stream| {
+        let _ = stream.read(&mut [0; 64]);
+        thread::sleep(Duration::from_secs(3)); // holds the connection open, silent
+    });
+    let out = client(addr, &["--timeout", "1"], "hello\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "error: no reply from the server within 1 s\n");
+}
+
+#[test]
+fn a_full_server_refusal_is_shown() {
+    let server = {
+        let bin = std::path::Path::new(CLIENT).with_file_name("tcp_server");
+        Server::start(command(bin, ["--port", "0", "--max-clients", "1"]))
+    };
+    let mut holder = TcpStream::connect(server.addr).expect("first client");
+    holder.write_all(b"x").expect("send");
+    holder.read_exact(&mut [0; 1]).expect("being served");
+    let out = client(server.addr, &["--message", "hi"], "");
+    assert!(
+        stdout(&out).starts_with("server busy: 1 clients already connected"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn chat_mode_prints_the_reply_and_stops_on_q() {
+    let addr = fake_server(|mut stream| {
+        let mut buf = [0; 64];
+        let _ = stream.read(&mut buf).expect("first");
+        stream.write_all(b"hi, how are you?").expect("reply");
+        let _ = stream.read(&mut buf).expect("second");
+        stream.write_all(b"q").expect("end");
+    });
+    let out = client(addr, &["--chat"], "hello\nfine\nnot sent\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "hi, how are you?\nq\n(the server ended the conversation)\n"
+    );
+}
+
+#[test]
+fn trace_dumps_both_directions_to_stderr() {
+    let server = tcp_server();
+    let out = client(server.addr, &["--trace"], "hello\n");
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), "HELLO\n", "the dump stays off stdout");
+    let trace = stderr(&out);
+    assert!(
+        trace.contains(&format!("send → {} 5 bytes", server.addr)),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("68 65 6c 6c 6f") && trace.contains("|HELLO|"),
+        "{trace}"
+    );
+}
+
+#[test]
+fn tcp_client_talks_to_the_lessons_python_server() {
+    let python = testkit::python3();
+    let script = testkit::peer_script("tcp_upper_server.py");
+    let mut cmd = command(python, [script.to_str().expect("utf-8 path")]);
+    cmd.args(["--port", "0"]);
+    let server = Server::start(cmd);
+    let out = client(server.addr, &[], "hello\nsocket 你好\nquit\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "HELLO\nSOCKET 你好\n");
+}
