@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# The course walkthrough: runs each lesson unattended, both ends, and says
+# what to watch for. Server lines are prefixed `server|`, client lines
+# `client|`; each lesson ends with a one-line verdict.
+#
+#   scripts/demo.sh            every lesson, in course order
+#   scripts/demo.sh tcp        one lesson
+#   scripts/demo.sh --list     the lessons
+#   scripts/demo.sh --trace    also dump every send and receive (hex + ASCII)
+#   scripts/demo.sh --pause    wait for Enter between steps (for a classroom)
+#
+# Every server runs on a free port (--port 0) and is stopped by its own PID;
+# the temporary directory and every process are cleaned up on exit and on
+# Ctrl-C. Exits non-zero naming the lesson that failed.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# Course order. Each lesson is a function `lesson_<name>` below, with a
+# one-line description in DESCRIPTIONS.
+LESSONS=(tcp)
+declare -A DESCRIPTIONS=(
+    [tcp]="TCP upper-case server and client (tcp_server, tcp_client)"
+)
+
+TRACE=()
+PAUSE=false
+SELECTED=()
+
+usage() {
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+for arg in "$@"; do
+    case "$arg" in
+        --list)
+            for name in "${LESSONS[@]}"; do printf '%-14s %s\n' "$name" "${DESCRIPTIONS[$name]}"; done
+            exit 0 ;;
+        --trace) TRACE=(--trace) ;;
+        --pause) PAUSE=true ;;
+        -h|--help) usage; exit 0 ;;
+        -*) echo "demo.sh: unknown option $arg" >&2; usage >&2; exit 2 ;;
+        *)
+            if [[ -z "${DESCRIPTIONS[$arg]+x}" ]]; then
+                echo "demo.sh: no lesson named '$arg' (see --list)" >&2
+                exit 2
+            fi
+            SELECTED+=("$arg") ;;
+    esac
+done
+[[ ${#SELECTED[@]} -gt 0 ]] || SELECTED=("${LESSONS[@]}")
+
+# ---------------------------------------------------------------- plumbing
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sockets-rs-demo.XXXXXX")
+SERVER_PID=""
+SERVER_LOG=""
+SERVER_SHOWN=0
+PORT=""
+
+cleanup() {
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo; echo "demo.sh: interrupted" >&2; exit 130' INT TERM
+
+bold() { if [[ -t 1 ]]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
+
+heading() {
+    echo
+    bold "━━━ $1 ━━━"
+}
+
+# step "what happens" "what to watch for"
+step() {
+    if $PAUSE; then
+        read -r -p "(Enter for the next step) " _ </dev/tty || true
+    fi
+    echo
+    bold "▶ $1"
+    [[ -z "${2:-}" ]] || echo "  watch: $2"
+}
+
+fail() {
+    echo "✘ $CURRENT: $*" >&2
+    exit 1
+}
+
+# start_server BIN ARGS...: runs a lesson server on a free port in the
+# background and waits (at most 10 s) for its `listening on ADDR` line.
+start_server() {
+    local bin=$1
+    shift
+    SERVER_LOG="$WORK/server-$RANDOM.log"
+    SERVER_SHOWN=0
+    "$BIN/$bin" --port 0 "${TRACE[@]}" "$@" >"$SERVER_LOG" 2>&1 &
+    SERVER_PID=$!
+    local line=""
+    for _ in $(seq 200); do
+        line=$(grep -m1 '^listening on ' "$SERVER_LOG" || true)
+        [[ -z "$line" ]] || break
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    show_server
+    [[ -n "$line" ]] || fail "$bin did not start"
+    PORT=${line##*:}
+}
+
+# show_server: prints the server's lines that have not been shown yet.
+show_server() {
+    local total
+    total=$(wc -l <"$SERVER_LOG")
+    if ((total > SERVER_SHOWN)); then
+        tail -n +"$((SERVER_SHOWN + 1))" "$SERVER_LOG" | head -n "$((total - SERVER_SHOWN))" | sed 's/^/server| /'
+        SERVER_SHOWN=$total
+    fi
+}
+
+# stop_server: Ctrl-C (SIGINT) and a clean exit 0 within 10 s.
+stop_server() {
+    kill -INT "$SERVER_PID"
+    for _ in $(seq 200); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    local status=0
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -KILL "$SERVER_PID"
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=""
+        show_server
+        fail "the server did not stop on Ctrl-C"
+    fi
+    wait "$SERVER_PID" || status=$?
+    SERVER_PID=""
+    sleep 0.05
+    show_server
+    [[ $status -eq 0 ]] || fail "the server exited with status $status after Ctrl-C"
+}
+
+# client INPUT BIN ARGS...: runs a client with INPUT on stdin; its output
+# (stdout and stderr) is shown prefixed and kept in $CLIENT_OUT.
+CLIENT_OUT=""
+client() {
+    local input=$1 bin=$2
+    shift 2
+    local status=0
+    CLIENT_OUT=$(printf '%b' "$input" | timeout 30 "$BIN/$bin" --port "$PORT" "${TRACE[@]}" "$@" 2>&1) || status=$?
+    [[ -z "$CLIENT_OUT" ]] || printf '%s\n' "$CLIENT_OUT" | sed 's/^/client| /'
+    sleep 0.1 # let the server log the exchange before it is shown
+    show_server
+    return $status
+}
+
+expect_output() {
+    local want=$1
+    grep -qF -- "$want" <<<"$CLIENT_OUT" || fail "expected the client to print '$want'"
+}
+
+# ---------------------------------------------------------------- lessons
+
+lesson_tcp() {
+    heading "Lesson 1 · TCP: an upper-case server and its client"
+    echo "  The server binds, listens and accepts; each client sends lines and the"
+    echo "  server answers every message upper-cased (Python: conn.send(data.upper()))."
+
+    step "Start tcp_server on a free port (threaded: a thread per client)" \
+         "the one 'listening on ADDR' line: clients need that address"
+    start_server tcp_server --verbose
+
+    step "Send three lines from a pipe; the empty line is skipped, 'quit' ends" \
+         "an empty message is never sent: the server would read zero bytes as a close"
+    client 'hello\n\nsocket 你好\nquit\n' tcp_client || fail "the client failed"
+    expect_output "HELLO"
+    expect_output "SOCKET 你好"
+
+    step "Two clients at once, each with one --message" \
+         "both are connected at the same time; each gets its own reply"
+    local out_a="$WORK/a.out" out_b="$WORK/b.out"
+    "$BIN/tcp_client" --port "$PORT" --message "first client" >"$out_a" 2>&1 &
+    local pid_a=$!
+    "$BIN/tcp_client" --port "$PORT" --message "second client" >"$out_b" 2>&1 || fail "second client failed"
+    wait "$pid_a" || fail "first client failed"
+    sed 's/^/client| /' "$out_a" "$out_b"
+    sleep 0.1
+    show_server
+    grep -qx "FIRST CLIENT" "$out_a" && grep -qx "SECOND CLIENT" "$out_b" || fail "wrong replies"
+
+    step "Ctrl-C the server" \
+         "it stops accepting, ends the conversations in flight, prints a summary, exits 0"
+    stop_server
+    grep -q "shutting down: served 3 clients" "$SERVER_LOG" || fail "no summary line"
+
+    step "A client with no server to talk to" \
+         "one clear line, exit code 1"
+    local status=0
+    client 'hello\n' tcp_client || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
+    expect_output "is the server running?"
+}
+
+# ---------------------------------------------------------------- main
+
+echo "Building the lesson binaries (cargo build --bins) ..."
+cargo build --quiet --workspace --bins
+BIN="${CARGO_TARGET_DIR:-target}/debug"
+
+for CURRENT in "${SELECTED[@]}"; do
+    "lesson_$CURRENT"
+    echo
+    bold "✔ $CURRENT: every step behaved as the lesson says"
+done
+echo
+echo "demo finished: ${#SELECTED[@]} lesson(s) passed"
