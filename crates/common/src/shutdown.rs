@@ -10,13 +10,15 @@
 //!    the stream, finishes the reply it is writing, and returns;
 //! 3. runs the wake-up actions registered with [`Shutdown::on_trigger`] —
 //!    for a listener, a connection to itself, which makes the blocked
-//!    `accept()` return so the loop can see the flag.
+//!    `accept()` return so the loop can see the flag; for a UDP socket, an
+//!    empty datagram to itself, which does the same for `recv_from()`.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::{
     IpAddr, Ipv4Addr, Ipv6Addr, Shutdown as Direction, SocketAddr, TcpListener, TcpStream,
+    UdpSocket,
 };
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -95,6 +97,22 @@ impl Shutdown {
         let addr = reachable(listener.local_addr()?);
         self.on_trigger(move || {
             let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+        });
+        Ok(())
+    }
+
+    /// Makes a triggered shutdown wake a thread blocked in
+    /// `socket.recv_from()`, by sending it an empty datagram.
+    pub fn wake_udp_on_trigger(&self, socket: &UdpSocket) -> io::Result<()> {
+        let addr = reachable(socket.local_addr()?);
+        let bind_to: SocketAddr = match addr {
+            SocketAddr::V4(_) => (Ipv4Addr::LOCALHOST, 0).into(),
+            SocketAddr::V6(_) => (Ipv6Addr::LOCALHOST, 0).into(),
+        };
+        self.on_trigger(move || {
+            if let Ok(waker) = UdpSocket::bind(bind_to) {
+                let _ = waker.send_to(&[], addr);
+            }
         });
         Ok(())
     }
@@ -197,6 +215,22 @@ mod tests {
         shutdown.trigger();
         let _tracked = shutdown.track(&conn).expect("track");
         assert_eq!(conn.read(&mut [0; 16]).expect("read returns"), 0);
+    }
+
+    #[test]
+    fn trigger_wakes_a_blocked_recv_from() {
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("free port");
+        let shutdown = Shutdown::new();
+        shutdown.wake_udp_on_trigger(&socket).expect("local addr");
+        let waiter = {
+            let shutdown = shutdown.clone();
+            thread::spawn(move || {
+                let (n, _) = socket.recv_from(&mut [0; 16]).expect("woken by a datagram");
+                (n, shutdown.requested())
+            })
+        };
+        shutdown.trigger();
+        assert_eq!(waiter.join().expect("recv thread"), (0, true));
     }
 
     #[test]

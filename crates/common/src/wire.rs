@@ -355,6 +355,34 @@ mod tests {
         assert!(read_frame(&mut stream, 64).expect_err("end").is_closed());
     }
 
+    #[test]
+    fn frames_written_one_byte_per_segment_over_tcp_read_whole() {
+        use std::net::{TcpListener, TcpStream};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
+        let addr = listener.local_addr().expect("bound");
+        let writer = std::thread::spawn(move || {
+            let mut stream = TcpStream::connect(addr).expect("connect");
+            stream
+                .set_nodelay(true)
+                .expect("no Nagle: one byte per segment");
+            let mut bytes = framed(b"hello");
+            bytes.extend(framed("你好, world".as_bytes()));
+            for byte in bytes {
+                stream.write_all(&[byte]).expect("one byte");
+            }
+        });
+        let (mut conn, _) = listener.accept().expect("accept");
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .expect("timeout");
+        assert_eq!(read_frame(&mut conn, 64).expect("first"), b"hello");
+        assert_eq!(
+            read_frame(&mut conn, 64).expect("second"),
+            "你好, world".as_bytes()
+        );
+        writer.join().expect("writer");
+        assert!(read_frame(&mut conn, 64).expect_err("closed").is_closed());
+    }
+
     proptest! {
         #[test]
         fn any_payload_round_trips(payload in proptest::collection::vec(any::<u8>(), 0..4096)) {
