@@ -90,14 +90,15 @@ fail() {
     exit 1
 }
 
-# start_server BIN ARGS...: runs a lesson server on a free port in the
+# start_server BIN [SUBCOMMAND] ARGS...: runs a lesson server on a free port in the
 # background and waits (at most 10 s) for its `listening on ADDR` line.
 start_server() {
     local bin=$1
     shift
     SERVER_LOG="$WORK/server-$RANDOM.log"
     SERVER_SHOWN=0
-    "$BIN/$bin" --port 0 "${TRACE[@]}" "$@" >"$SERVER_LOG" 2>&1 &
+    # The options go last, so they follow a subcommand (`udp_pinger server`).
+    "$BIN/$bin" "$@" --port 0 "${TRACE[@]}" >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     local line=""
     for _ in $(seq 200); do
@@ -150,7 +151,7 @@ client() {
     local input=$1 bin=$2
     shift 2
     local status=0
-    CLIENT_OUT=$(printf '%b' "$input" | timeout 30 "$BIN/$bin" --port "$PORT" "${TRACE[@]}" "$@" 2>&1) || status=$?
+    CLIENT_OUT=$(printf '%b' "$input" | timeout 30 "$BIN/$bin" "$@" --port "$PORT" "${TRACE[@]}" 2>&1) || status=$?
     [[ -z "$CLIENT_OUT" ]] || printf '%s\n' "$CLIENT_OUT" | sed 's/^/client| /'
     sleep 0.1 # let the server log the exchange before it is shown
     show_server

@@ -37,10 +37,16 @@ impl Direction {
 }
 
 /// Formats one traced event: a heading line, then the hex + ASCII dump.
-pub fn format_event(direction: Direction, peer: SocketAddr, bytes: &[u8]) -> String {
+/// `peer_closed` marks the zero-byte read by which a stream reports that the
+/// peer closed (an empty datagram is just an empty datagram).
+pub fn format_event(
+    direction: Direction,
+    peer: SocketAddr,
+    bytes: &[u8],
+    peer_closed: bool,
+) -> String {
     let time = chrono::Local::now().format("%H:%M:%S%.3f");
-    // A zero-byte read is how a stream reports that the peer closed.
-    let note = if bytes.is_empty() && direction == Direction::Recv {
+    let note = if peer_closed {
         " (the peer closed its side)"
     } else {
         ""
@@ -96,8 +102,8 @@ fn printable(b: u8) -> char {
 
 /// Prints one event to stderr in a single write, so the dumps of several
 /// connection threads never interleave line by line.
-fn emit(direction: Direction, peer: SocketAddr, bytes: &[u8]) {
-    let event = format_event(direction, peer, bytes);
+fn emit(direction: Direction, peer: SocketAddr, bytes: &[u8], peer_closed: bool) {
+    let event = format_event(direction, peer, bytes, peer_closed);
     let _ = io::stderr().lock().write_all(event.as_bytes());
 }
 
@@ -140,7 +146,12 @@ impl<S: Read> Read for Traced<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if self.enabled {
-            emit(Direction::Recv, self.peer, &buf[..n]);
+            emit(
+                Direction::Recv,
+                self.peer,
+                &buf[..n],
+                n == 0 && !buf.is_empty(),
+            );
         }
         Ok(n)
     }
@@ -150,7 +161,7 @@ impl<S: Write> Write for Traced<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         if self.enabled {
-            emit(Direction::Send, self.peer, &buf[..n]);
+            emit(Direction::Send, self.peer, &buf[..n], false);
         }
         Ok(n)
     }
@@ -183,7 +194,7 @@ impl TracedUdp {
     pub fn send_to(&self, datagram: &[u8], peer: SocketAddr) -> io::Result<usize> {
         let n = self.socket.send_to(datagram, peer)?;
         if self.enabled {
-            emit(Direction::Send, peer, &datagram[..n]);
+            emit(Direction::Send, peer, &datagram[..n], false);
         }
         Ok(n)
     }
@@ -193,7 +204,7 @@ impl TracedUdp {
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         let (n, peer) = self.socket.recv_from(buf)?;
         if self.enabled {
-            emit(Direction::Recv, peer, &buf[..n]);
+            emit(Direction::Recv, peer, &buf[..n], false);
         }
         Ok((n, peer))
     }
@@ -234,14 +245,19 @@ mod tests {
     #[test]
     fn event_heading_names_direction_peer_and_count() {
         let peer: SocketAddr = "127.0.0.1:8080".parse().expect("literal address");
-        let event = format_event(Direction::Send, peer, b"hi");
+        let event = format_event(Direction::Send, peer, b"hi", false);
         let heading = event.lines().next().expect("a heading line");
         assert!(
             heading.ends_with(" send → 127.0.0.1:8080 2 bytes"),
             "{heading}"
         );
-        let closed = format_event(Direction::Recv, peer, b"");
+        let closed = format_event(Direction::Recv, peer, b"", true);
         assert!(closed.ends_with("recv ← 127.0.0.1:8080 0 bytes (the peer closed its side)\n"));
+        let empty_datagram = format_event(Direction::Recv, peer, b"", false);
+        assert!(
+            empty_datagram.ends_with("recv ← 127.0.0.1:8080 0 bytes\n"),
+            "{empty_datagram}"
+        );
     }
 
     #[test]
