@@ -18,9 +18,10 @@ cd "$(dirname "$0")/.."
 
 # Course order. Each lesson is a function `lesson_<name>` below, with a
 # one-line description in DESCRIPTIONS.
-LESSONS=(tcp)
+LESSONS=(tcp udp_pinger)
 declare -A DESCRIPTIONS=(
     [tcp]="TCP upper-case server and client (tcp_server, tcp_client)"
+    [udp_pinger]="UDP pinger lab: loss, RTT statistics, late replies, heartbeats (udp_pinger)"
 )
 
 TRACE=()
@@ -97,6 +98,7 @@ start_server() {
     shift
     SERVER_LOG="$WORK/server-$RANDOM.log"
     SERVER_SHOWN=0
+    : >"$SERVER_LOG"
     # The options go last, so they follow a subcommand (`udp_pinger server`).
     "$BIN/$bin" "$@" --port 0 "${TRACE[@]}" >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
@@ -203,6 +205,81 @@ lesson_tcp() {
     client 'hello\n' tcp_client || status=$?
     [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
     expect_output "is the server running?"
+}
+
+lesson_udp_pinger() {
+    heading "UDP pinger lab: ping over UDP, with loss made on purpose"
+    echo "  The server answers each ping upper-cased, but like the lab's server it stays"
+    echo "  silent when num % 3 == 1. The client sends 'Ping <seq> <time>', waits 1 s for"
+    echo "  each reply, prints the round-trip time or 'Request timed out', and ends with"
+    echo "  ping's statistics."
+
+    step "Start the lab's server: udp_pinger server --drop-every 3" \
+         "'listening on ADDR', then the rule it drops by"
+    start_server udp_pinger server --drop-every 3
+
+    step "Nine pings back to back with a 1 s timeout, as the lab's client sends them" \
+         "seq 1, 4 and 7 time out; the others show an RTT in ms; 33.3333% packet loss"
+    client "" udp_pinger client --count 9 --interval 0 --timeout 1 || fail "the client failed"
+    expect_output "Request timed out for seq=1"
+    expect_output "Request timed out for seq=4"
+    expect_output "Request timed out for seq=7"
+    expect_output "seq=9 time="
+    expect_output "9 packets transmitted, 6 received, 33.3333% packet loss"
+    expect_output "rtt min/avg/max/mdev = "
+
+    step "Ctrl-C the server" \
+         "one summary line: received 9, dropped 3, replied 6; exit status 0"
+    stop_server
+    grep -q "shutting down: received 9, dropped 3, replied 6" "$SERVER_LOG" || fail "no summary line"
+
+    step "A slow server (--delay-ms 700) and a client that waits 0.5 s" \
+         "every ping times out, then its reply comes late: reported as late, never taken for the next ping"
+    start_server udp_pinger server --delay-ms 700
+    local status=0
+    client "" udp_pinger client --count 3 --interval 0 --timeout 0.5 || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1 (no reply in time), got $status"
+    expect_output "(late: seq=1 had timed out)"
+    expect_output "3 packets transmitted, 0 received, +"
+    grep -q "rtt min" <<<"$CLIENT_OUT" && fail "an rtt line although no reply came in time"
+    stop_server
+
+    step "Random loss with a seed, twice: --loss 0.3 --seed 9" \
+         "the same pings time out in both runs: a seed makes the loss repeatable"
+    local first second
+    start_server udp_pinger server --loss 0.3 --seed 9
+    client "" udp_pinger client --count 10 --interval 0 --timeout 0.5 || true
+    first=$(grep 'timed out' <<<"$CLIENT_OUT" || true)
+    stop_server
+    start_server udp_pinger server --loss 0.3 --seed 9
+    client "" udp_pinger client --count 10 --interval 0 --timeout 0.5 || true
+    second=$(grep 'timed out' <<<"$CLIENT_OUT" || true)
+    stop_server
+    [[ -n "$first" ]] || fail "seed 9 lost nothing"
+    [[ "$first" == "$second" ]] || fail "the same seed lost different pings"
+
+    step "The heartbeat exercise: seven beats 0.2 s apart; the server drops num % 3 == 1" \
+         "the server names the lost beats (1, 4), then, once the beats stop, says the client is gone"
+    start_server udp_pinger server --heartbeat --interval 0.2 --gone-after 3 --drop-every 3
+    client "" udp_pinger heartbeat --count 7 --interval 0.2 || fail "the heartbeat sender failed"
+    for _ in $(seq 100); do
+        grep -q ' gone: ' "$SERVER_LOG" && break
+        sleep 0.05
+    done
+    show_server
+    grep -q "from a new client, one-way .*; lost heartbeat 1$" "$SERVER_LOG" || fail "heartbeat 1 not reported lost"
+    grep -q "heartbeat 5, one-way .*; lost heartbeat 4$" "$SERVER_LOG" || fail "heartbeat 4 not reported lost"
+    grep -q "gone: no heartbeat for .* after heartbeat 6 (4 received, 2 lost before it)" "$SERVER_LOG" \
+        || fail "the client was not declared gone"
+    stop_server
+
+    step "Ping with no server to answer" \
+         "the kernel says 'port unreachable' at once; 100% packet loss, exit code 1"
+    status=0
+    client "" udp_pinger client --count 2 --interval 0 || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
+    expect_output "is the server running?"
+    expect_output "2 packets transmitted, 0 received, 100% packet loss"
 }
 
 # ---------------------------------------------------------------- main
