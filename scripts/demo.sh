@@ -18,9 +18,11 @@ cd "$(dirname "$0")/.."
 
 # Course order. Each lesson is a function `lesson_<name>` below, with a
 # one-line description in DESCRIPTIONS.
-LESSONS=(tcp udp_pinger)
+LESSONS=(tcp udp_qq time_server udp_pinger)
 declare -A DESCRIPTIONS=(
     [tcp]="TCP upper-case server and client (tcp_server, tcp_client)"
+    [udp_qq]="UDP \"QQ chat\": replies typed by the server operator, a contact table (udp_qq)"
+    [time_server]="time server: strftime over UDP, the daytime over TCP (time_server)"
     [udp_pinger]="UDP pinger lab: loss, RTT statistics, late replies, heartbeats (udp_pinger)"
 )
 
@@ -100,7 +102,9 @@ start_server() {
     SERVER_SHOWN=0
     : >"$SERVER_LOG"
     # The options go last, so they follow a subcommand (`udp_pinger server`).
-    "$BIN/$bin" "$@" --port 0 "${TRACE[@]}" >"$SERVER_LOG" 2>&1 &
+    # A background job gets no standard input from bash; a server whose
+    # operator types replies reads them from $SERVER_STDIN (a FIFO) instead.
+    "$BIN/$bin" "$@" --port 0 "${TRACE[@]}" <"${SERVER_STDIN:-/dev/null}" >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     local line=""
     for _ in $(seq 200); do
@@ -205,6 +209,143 @@ lesson_tcp() {
     client 'hello\n' tcp_client || status=$?
     [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
     expect_output "is the server running?"
+}
+
+lesson_udp_qq() {
+    heading "UDP chat · the \"QQ\" server and its clients"
+    echo "  The server prints each datagram as [ip:port] message and sends back a reply"
+    echo "  typed by its operator, to the address recvfrom() gave it: that address is"
+    echo "  all the server knows of a client, and it is enough to answer several."
+    echo "  Here the operator is this script: it writes each reply into a pipe."
+
+    # The operator's replies go into a FIFO that the server reads as its
+    # standard input; the demo holds it open and writes a line per reply.
+    local fifo="$WORK/qq-replies" replies
+    mkfifo "$fifo"
+    exec {replies}<>"$fifo" # read-write: opening does not wait for the server
+
+    step "Start udp_qq server on a free port" \
+         "'listening on ADDR'; it waits in recvfrom(): no listen(), no accept()"
+    SERVER_STDIN="$fifo" start_server udp_qq server
+
+    step "A client chooses contact A, sends two messages, 'quit', then chooses B" \
+         "each message is shown by the server as [ip:port] message; each reply comes back"
+    printf '你好！\nfine, and you?\nbye, B\n' >&"$replies"
+    client 'A\nhello, 你好\nhow are you?\nquit\nB\nsee you\n' udp_qq client \
+        || fail "the client failed"
+    expect_output "] 你好！"
+    expect_output "] fine, and you?"
+    expect_output "] bye, B"
+
+    step "Refusals, as in the lesson: a contact not in the table, an empty line" \
+         "a one-line message each; nothing is sent"
+    client 'Z\n\nA\n\nquit\nquit\n' udp_qq client || fail "the client failed"
+    expect_output "no contact named 'Z'; choose one of: A, B, C, D"
+    expect_output "an empty message is not sent"
+
+    step "Two clients at once: the second writes while the operator still answers the first" \
+         "the replies go to the right ports: each client gets the reply to its own message"
+    local first="$WORK/qq-first.out" second="$WORK/qq-second.out"
+    "$BIN/udp_qq" client --port "$PORT" --timeout 10 -m "I am the first" >"$first" 2>&1 &
+    local pid_first=$!
+    _qq_wait_for "I am the first"
+    "$BIN/udp_qq" client --port "$PORT" --timeout 10 -m "I am the second" >"$second" 2>&1 &
+    local pid_second=$!
+    sleep 0.2 # the second message now waits in the server's socket
+    printf 'hello, first\nhello, second\n' >&"$replies"
+    wait "$pid_first" || fail "the first client failed"
+    wait "$pid_second" || fail "the second client failed"
+    sed 's/^/client 1| /' "$first"
+    sed 's/^/client 2| /' "$second"
+    show_server
+    grep -q "] hello, first$" "$first" && grep -q "] hello, second$" "$second" \
+        || fail "a reply went to the wrong client"
+
+    step "A message the operator does not answer in time (client --timeout 1)" \
+         "the client reports the missing reply in one line and exits 1; UDP itself never tells"
+    local status=0
+    client '' udp_qq client --timeout 1 -m "anyone there?" || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
+    expect_output "no reply from A"
+    printf 'sorry, I was away\n' >&"$replies"
+    _qq_wait_for "sorry, I was away"
+    show_server
+    echo "  (the late reply went to a port nobody listens on any more; UDP did not notice)"
+
+    step "Ctrl-C the server" "a one-line summary, exit 0"
+    stop_server
+    exec {replies}>&-
+    grep -q "shutting down: 6 messages received, 6 replies sent" "$SERVER_LOG" \
+        || fail "no summary line"
+}
+
+# _qq_wait_for TEXT: waits (at most 10 s) for TEXT in the server's output.
+_qq_wait_for() {
+    for _ in $(seq 200); do
+        grep -qF -- "$1" "$SERVER_LOG" && return 0
+        sleep 0.05
+    done
+    show_server
+    fail "the server never showed '$1'"
+}
+
+lesson_time_server() {
+    heading "Time server · a strftime format over UDP, the daytime over TCP"
+    echo "  The client sends a strftime format in one datagram; the server answers"
+    echo "  with its time in that format (Python: time.strftime(fmt)) to the address"
+    echo "  recvfrom() gave it. No connection, no listen(), no accept()."
+
+    step "Start time_server server (UDP) on a free port" \
+         "'listening on ADDR': a UDP server only binds"
+    start_server time_server server
+
+    step "Ask once: client --format '%Y-%m-%d %H:%M:%S'" \
+         "one datagram out (the format), one back (the time); the server logs both"
+    client '' time_server client --format '%Y-%m-%d %H:%M:%S' || fail "the client failed"
+    grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$' <<<"$CLIENT_OUT" \
+        || fail "the answer is not a date and time"
+
+    step "One format per line from a pipe; the empty line is sent too" \
+         "an empty datagram is a real message in UDP: the server answers it with %Y-%m-%d %X"
+    client '%H:%M:%S\n\n%Y年%m月%d日\nquit\n' time_server client || fail "the client failed"
+    expect_output "年"
+    grep -q "asked with an empty datagram (the default, %Y-%m-%d %X)" "$SERVER_LOG" \
+        || fail "the server did not answer the empty datagram with the default format"
+
+    step "Formats chrono cannot render: %Q, then a lone %" \
+         "each gets an answer starting 'error:' and the server keeps serving (the %Y after them)"
+    client '%Q\n%\n%Y\n' time_server client || fail "the client failed"
+    expect_output "error: '%Q' (at byte 0) is not a strftime directive"
+    expect_output "error: a lone '%' ends the format"
+    grep -Eq '^[0-9]{4}$' <<<"$CLIENT_OUT" || fail "no answer to %Y after the bad formats"
+
+    step "client --utc: the client asks for the time with its offset (%z) and shows it in UTC" \
+         "the server is asked for '%Y-%m-%d %H:%M:%S %z'; the client prints the UTC time"
+    client '' time_server client --utc --format '%H:%M UTC (%Z)' || fail "the client failed"
+    expect_output "UTC (UTC)"
+
+    step "Ctrl-C the server" "a one-line summary, exit 0"
+    stop_server
+    grep -q "shutting down: answered 8 requests, 2 of them with an error" "$SERVER_LOG" \
+        || fail "no summary line"
+
+    step "Ask a server that is not there (--timeout 1)" \
+         "UDP sends into the void without complaint; only the timeout tells: one line, exit 1"
+    local status=0
+    client '' time_server client --format '%Y' --timeout 1 || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
+    expect_output "no answer from"
+
+    step "The TCP variant: time_server server --proto tcp" \
+         "the daytime server of the TCP lesson: it sends str(datetime.now()) on connect and closes"
+    start_server time_server server --proto tcp
+    client '' time_server client --proto tcp || fail "the TCP client failed"
+    grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?$' <<<"$CLIENT_OUT" \
+        || fail "not Python's str(datetime.now()) format"
+
+    step "Ctrl-C the TCP server" "served 1 client, exit 0"
+    stop_server
+    grep -q "shutting down: served 1 client$" "$SERVER_LOG" || fail "no summary line"
 }
 
 lesson_udp_pinger() {
