@@ -18,11 +18,13 @@ cd "$(dirname "$0")/.."
 
 # Course order. Each lesson is a function `lesson_<name>` below, with a
 # one-line description in DESCRIPTIONS.
-LESSONS=(tcp udp_qq time_server udp_pinger)
+LESSONS=(tcp udp_qq time_server sticky_demo struct_header udp_pinger)
 declare -A DESCRIPTIONS=(
     [tcp]="TCP upper-case server and client (tcp_server, tcp_client)"
     [udp_qq]="UDP \"QQ chat\": replies typed by the server operator, a contact table (udp_qq)"
     [time_server]="time server: strftime over UDP, the daytime over TCP (time_server)"
+    [sticky_demo]="sticky packets (粘包): TCP sticks, frames and UDP keep boundaries (sticky_demo)"
+    [struct_header]="the fixed-length header: struct.pack('i'), the JSON header (struct_header)"
     [udp_pinger]="UDP pinger lab: loss, RTT statistics, late replies, heartbeats (udp_pinger)"
 )
 
@@ -128,26 +130,45 @@ show_server() {
     fi
 }
 
-# stop_server: Ctrl-C (SIGINT) and a clean exit 0 within 10 s.
-stop_server() {
-    kill -INT "$SERVER_PID"
+# wait_server: waits (at most 10 s) for the server to exit by itself,
+# shows its last lines and returns its exit status. A server that does not
+# exit is killed and fails the lesson.
+wait_server() {
     for _ in $(seq 200); do
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.05
     done
-    local status=0
     if kill -0 "$SERVER_PID" 2>/dev/null; then
         kill -KILL "$SERVER_PID"
         wait "$SERVER_PID" 2>/dev/null || true
         SERVER_PID=""
         show_server
-        fail "the server did not stop on Ctrl-C"
+        fail "the server did not exit"
     fi
+    local status=0
     wait "$SERVER_PID" || status=$?
     SERVER_PID=""
-    sleep 0.05
     show_server
+    return $status
+}
+
+# stop_server: Ctrl-C (SIGINT), then a clean exit 0 within 10 s.
+stop_server() {
+    kill -INT "$SERVER_PID"
+    local status=0
+    wait_server || status=$?
     [[ $status -eq 0 ]] || fail "the server exited with status $status after Ctrl-C"
+}
+
+# await_server_output TEXT: waits (at most 10 s) for TEXT in the server's
+# output.
+await_server_output() {
+    for _ in $(seq 200); do
+        grep -qF -- "$1" "$SERVER_LOG" && return 0
+        sleep 0.05
+    done
+    show_server
+    fail "the server never showed '$1'"
 }
 
 # client INPUT BIN ARGS...: runs a client with INPUT on stdin; its output
@@ -248,7 +269,7 @@ lesson_udp_qq() {
     local first="$WORK/qq-first.out" second="$WORK/qq-second.out"
     "$BIN/udp_qq" client --port "$PORT" --timeout 10 -m "I am the first" >"$first" 2>&1 &
     local pid_first=$!
-    _qq_wait_for "I am the first"
+    await_server_output "I am the first"
     "$BIN/udp_qq" client --port "$PORT" --timeout 10 -m "I am the second" >"$second" 2>&1 &
     local pid_second=$!
     sleep 0.2 # the second message now waits in the server's socket
@@ -268,7 +289,7 @@ lesson_udp_qq() {
     [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
     expect_output "no reply from A"
     printf 'sorry, I was away\n' >&"$replies"
-    _qq_wait_for "sorry, I was away"
+    await_server_output "sorry, I was away"
     show_server
     echo "  (the late reply went to a port nobody listens on any more; UDP did not notice)"
 
@@ -277,16 +298,6 @@ lesson_udp_qq() {
     exec {replies}>&-
     grep -q "shutting down: 6 messages received, 6 replies sent" "$SERVER_LOG" \
         || fail "no summary line"
-}
-
-# _qq_wait_for TEXT: waits (at most 10 s) for TEXT in the server's output.
-_qq_wait_for() {
-    for _ in $(seq 200); do
-        grep -qF -- "$1" "$SERVER_LOG" && return 0
-        sleep 0.05
-    done
-    show_server
-    fail "the server never showed '$1'"
 }
 
 lesson_time_server() {
@@ -348,6 +359,120 @@ lesson_time_server() {
     grep -q "shutting down: served 1 client$" "$SERVER_LOG" || fail "no summary line"
 }
 
+lesson_sticky_demo() {
+    heading "粘包 · sticky packets: TCP is a byte stream, UDP keeps its datagrams"
+    echo "  Case 1 (情形一): three quick sends come out of one recv(1024) stuck together."
+    echo "  Case 2 (情形二): one send read by small recvs is cut, the rest waits in the buffer."
+    echo "  Each receiver waits until all the sender's bytes are buffered, so it is the same every run."
+
+    step "Every case in one process: plain TCP, then the 4-byte length prefix, then UDP" \
+         "plain TCP: b'helloworldegon' from one recv; framed: every message whole; UDP: a short buffer loses 13 bytes"
+    local first="$WORK/sticky-1.out" second="$WORK/sticky-2.out"
+    "$BIN/sticky_demo" "${TRACE[@]}" >"$first" || fail "sticky_demo failed"
+    sed 's/^/  /' "$first"
+    grep -qF "recv(1024) → b'helloworldegon'" "$first" || fail "case 1 did not stick"
+    grep -qF "still in the buffer: b'rldegon'" "$first" || fail "case 2 left no rest in the buffer"
+    grep -qF "read_frame → b'helloworldegon'" "$first" || fail "the framed message was not whole"
+    grep -qF "13 bytes lost" "$first" || fail "the short UDP buffer lost nothing"
+
+    step "The same again" \
+         "not one character differs: the result does not depend on timing"
+    "$BIN/sticky_demo" >"$second" 2>/dev/null || fail "sticky_demo failed the second time"
+    "$BIN/sticky_demo" >"$first" 2>/dev/null || fail "sticky_demo failed the third time"
+    diff "$first" "$second" >/dev/null || fail "two runs printed different results"
+    echo "  identical output, run after run"
+
+
+    step "The two ends in two terminals, like the lesson: server --case 1, client --case 1" \
+         "the client sends hello, world, egon; the server's first recv(1024) gets all 14 bytes"
+    start_server sticky_demo server --case 1
+    client '' sticky_demo client --case 1 || fail "the client failed"
+    wait_server || fail "the server failed"
+    grep -qF "recv(1024) → b'helloworldegon'" "$SERVER_LOG" || fail "the server's recv did not get all three"
+
+    step "Case 2 with the fix: every message framed by a 4-byte length (--mode framed)" \
+         "however small each recv, read_frame returns the whole b'helloworldegon'"
+    start_server sticky_demo server --case 2 --mode framed
+    client '' sticky_demo client --case 2 --mode framed || fail "the client failed"
+    wait_server || fail "the server failed"
+    grep -qF "read_frame → b'helloworldegon'" "$SERVER_LOG" || fail "the framed message was not whole"
+
+    step "Case 2 over UDP: one 14-byte datagram, read with recvfrom(1)" \
+         "UDP never sticks, but the 13 bytes that did not fit are gone, not waiting"
+    start_server sticky_demo server --case 2 --mode udp
+    client '' sticky_demo client --case 2 --mode udp || fail "the client failed"
+    wait_server || fail "the server failed"
+    grep -qF "13 bytes lost" "$SERVER_LOG" || fail "the server did not report the lost bytes"
+
+    step "A hostile sender: a frame whose length is ff ff ff ff (-1)" \
+         "one clear error line and exit code 1, not a crash or a 4 GiB buffer"
+    start_server sticky_demo server --case 1 --mode framed
+    printf '\xff\xff\xff\xffhello' >"/dev/tcp/127.0.0.1/$PORT" || fail "could not connect"
+    local status=0
+    wait_server || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
+    grep -qF "length prefix is negative (-1)" "$SERVER_LOG" || fail "no clear error for the bad length"
+}
+
+lesson_struct_header() {
+    heading "struct · a fixed-length header: 4 bytes that say how long the message is"
+    echo "  struct.pack('i', n) always gives 4 bytes, so a receiver can recv(4), learn the"
+    echo "  length, then read exactly that much. A size too big for 'i' rides in a JSON header."
+
+    local out status
+    step "struct_header pack 12: the lesson's struct.pack('i', 12)" \
+         "b'\\x0c\\x00\\x00\\x00', little-endian, beside network order 00 00 00 0c"
+    out=$("$BIN/struct_header" pack 12) || fail "pack 12 failed"
+    sed 's/^/  /' <<<"$out"
+    grep -qF "b'\\x0c\\x00\\x00\\x00'" <<<"$out" || fail "wrong bytes for 12"
+
+    step "struct_header pack 2147483648: one more than 'i' can hold" \
+         "the lesson's struct.error, and exit code 2"
+    status=0
+    out=$("$BIN/struct_header" pack 2147483648 2>&1) || status=$?
+    sed 's/^/  /' <<<"$out"
+    [[ $status -eq 2 ]] || fail "expected exit code 2, got $status"
+    grep -qF "'i' format requires -2147483648 <= number <= 2147483647" <<<"$out" || fail "not the lesson's error"
+
+    step "struct_header unpack 'b\"h\\x00\\x00\\x00\"': the 4 bytes back to a number, pasted as Python prints them" \
+         "(104,): the length of the lesson's JSON header"
+    out=$("$BIN/struct_header" unpack 'b"h\x00\x00\x00"') || fail "unpack failed"
+    sed 's/^/  /' <<<"$out"
+    grep -qF "(104,)" <<<"$out" || fail "wrong number"
+
+    step "struct_header header: the lesson's header for a 1 TB file" \
+         "104 bytes of JSON behind the prefix b'h\\x00\\x00\\x00'; the size 1073741824000 itself would not fit 'i'"
+    out=$("$BIN/struct_header" header) || fail "header failed"
+    sed 's/^/  /' <<<"$out"
+    grep -qF "head_len_bytes = struct.pack('i', 104)" <<<"$out" || fail "wrong header length"
+    grep -qF "struct.error: 'i' format requires" <<<"$out" || fail "no explanation of why the header exists"
+
+    step "struct_header demo: one JSON-headed message over loopback" \
+         "recv(4) gives the header's length, the header gives file_size, and the file arrives whole"
+    out=$("$BIN/struct_header" demo "${TRACE[@]}" 2>&1) || fail "demo failed"
+    sed 's/^/  /' <<<"$out"
+    grep -qF "hello.txt arrived whole" <<<"$out" || fail "the message did not arrive whole"
+
+    local file="$WORK/notes.txt"
+    seq 1 2000 >"$file"
+
+    step "The two ends apart: struct_header server, then struct_header client notes.txt" \
+         "the server reads 4 bytes, then the header, then exactly file_size bytes"
+    start_server struct_header server
+    client '' struct_header client "$file" || fail "the client failed"
+    wait_server || fail "the server failed"
+    grep -qF "sent \"notes.txt\": $(wc -c <"$file") bytes, whole" "$SERVER_LOG" || fail "the file did not arrive whole"
+
+    step "A hostile sender: a header length of ff ff ff ff" \
+         "one clear error line and exit code 1, not a crash"
+    start_server struct_header server
+    printf '\xff\xff\xff\xff{}' >"/dev/tcp/127.0.0.1/$PORT" || fail "could not connect"
+    status=0
+    wait_server || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
+    grep -qF "length prefix is negative (-1)" "$SERVER_LOG" || fail "no clear error for the bad length"
+}
+
 lesson_udp_pinger() {
     heading "UDP pinger lab: ping over UDP, with loss made on purpose"
     echo "  The server answers each ping upper-cased, but like the lab's server it stays"
@@ -403,10 +528,7 @@ lesson_udp_pinger() {
          "the server names the lost beats (1, 4), then, once the beats stop, says the client is gone"
     start_server udp_pinger server --heartbeat --interval 0.2 --gone-after 3 --drop-every 3
     client "" udp_pinger heartbeat --count 7 --interval 0.2 || fail "the heartbeat sender failed"
-    for _ in $(seq 100); do
-        grep -q ' gone: ' "$SERVER_LOG" && break
-        sleep 0.05
-    done
+    await_server_output ' gone: '
     show_server
     grep -q "from a new client, one-way .*; lost heartbeat 1$" "$SERVER_LOG" || fail "heartbeat 1 not reported lost"
     grep -q "heartbeat 5, one-way .*; lost heartbeat 4$" "$SERVER_LOG" || fail "heartbeat 4 not reported lost"
