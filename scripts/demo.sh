@@ -18,11 +18,13 @@ cd "$(dirname "$0")/.."
 
 # Course order. Each lesson is a function `lesson_<name>` below, with a
 # one-line description in DESCRIPTIONS.
-LESSONS=(tcp udp_qq time_server sticky_demo struct_header udp_pinger)
+LESSONS=(tcp udp_qq time_server rexec_tcp rexec_udp sticky_demo struct_header udp_pinger)
 declare -A DESCRIPTIONS=(
     [tcp]="TCP upper-case server and client (tcp_server, tcp_client)"
     [udp_qq]="UDP \"QQ chat\": replies typed by the server operator, a contact table (udp_qq)"
     [time_server]="time server: strftime over UDP, the daytime over TCP (time_server)"
+    [rexec_tcp]="remote commands over TCP: the sticky packet, then ready, struct and the JSON header (rexec_tcp)"
+    [rexec_udp]="remote commands over UDP: one datagram each way, its size limit, a short buffer (rexec_udp)"
     [sticky_demo]="sticky packets (粘包): TCP sticks, frames and UDP keep boundaries (sticky_demo)"
     [struct_header]="the fixed-length header: struct.pack('i'), the JSON header (struct_header)"
     [udp_pinger]="UDP pinger lab: loss, RTT statistics, late replies, heartbeats (udp_pinger)"
@@ -188,6 +190,10 @@ client() {
 expect_output() {
     local want=$1
     grep -qF -- "$want" <<<"$CLIENT_OUT" || fail "expected the client to print '$want'"
+}
+
+expect_no_output() {
+    ! grep -qF -- "$1" <<<"$CLIENT_OUT" || fail "the client should not have printed '$1'"
 }
 
 # ---------------------------------------------------------------- lessons
@@ -471,6 +477,128 @@ lesson_struct_header() {
     wait_server || status=$?
     [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
     grep -qF "length prefix is negative (-1)" "$SERVER_LOG" || fail "no clear error for the bad length"
+}
+
+lesson_rexec_tcp() {
+    heading "Remote commands over TCP (rexec_tcp): the sticky packet, then three fixes"
+    echo "  The server runs each command a client sends (sh -c) and sends back stdout"
+    echo "  then stderr. How the client knows where one answer ends is the lesson:"
+    echo "  raw (it does not), ready, struct and json (it is told the length first)."
+    # 300 numbers, 20 to a line: 1200 bytes, more than one recv(1024).
+    local numbers="seq -w 300 | xargs -n 20"
+    local seq3="$numbers\necho next\necho third\n"
+
+    step "raw: start the lesson's first server, which sends the output alone" \
+         "the server listens on loopback only: it runs any command it is sent"
+    start_server rexec_tcp server --protocol raw
+
+    step "raw: '$numbers' (300 numbers, 1200 bytes), then 'echo next', then 'echo third'" \
+         "the client reads one recv(1024): the numbers stop at 256, the rest (257..300) is the answer to 'echo next', and 'next' the answer to 'echo third': the sticky packet (粘包)"
+    client "$seq3" rexec_tcp client --protocol raw || fail "the raw client failed"
+    expect_output "256"
+    expect_output "next"
+    expect_no_output "third"
+    [[ "$(grep -c '^next$' <<<"$CLIENT_OUT")" -eq 1 ]] || fail "expected 'next' once"
+    stop_server
+
+    step "ready (lesson 9.3.1): the length in decimal, the client answers 'ready', then the output" \
+         "the same three commands, each answer whole: 001..300, next, third"
+    start_server rexec_tcp server --protocol ready
+    client "$seq3" rexec_tcp client --protocol ready || fail "the ready client failed"
+    expect_output "300"
+    expect_output "third"
+    stop_server
+
+    step "struct (lesson 9.3.2): a 4-byte little-endian length, struct.pack('i', n), then the output" \
+         "with --trace: the client receives 03 00 00 00 (the length of 'hi\\n', 3) and then the 3 bytes; no extra round trip"
+    start_server rexec_tcp server --protocol struct
+    local trace=(--trace)
+    [[ ${#TRACE[@]} -eq 0 ]] || trace=()
+    client "" rexec_tcp client --protocol struct "${trace[@]}" -c "echo hi" \
+        || fail "the struct client failed"
+    expect_output "03 00 00 00"
+    client "$seq3" rexec_tcp client --protocol struct || fail "the struct client failed"
+    expect_output "third"
+    stop_server
+
+    step "json (the custom header, the default): a 4-byte length, {\"data_size\": N, \"exit_code\": C, \"truncated\": b}, the output" \
+         "the header carries more than the size: a failing command's exit code is shown"
+    start_server rexec_tcp server
+    client "$seq3" rexec_tcp client || fail "the json client failed"
+    expect_output "third"
+    client "" rexec_tcp client -c "ls /no/such/dir" || fail "the json client failed"
+    expect_output "(exit code 2)"
+
+    step "Ctrl-C the server" "a summary of clients and commands, exit 0"
+    stop_server
+    grep -q "shutting down: served 2 clients, ran 4 command(s)" "$SERVER_LOG" || fail "no summary line"
+
+    step "Safety: a server with --timeout 1 --max-output 120, and commands that would hang the lesson's server" \
+         "yes is cut at 120 bytes and killed after 1 s; so is sleep 100; cat (stdin closed) and a background job answer at once"
+    start_server rexec_tcp server --timeout 1 --max-output 120
+    client "yes 'yes prints this forever'\nsleep 100\ncat\nsh -c 'sleep 100 &'\n" rexec_tcp client \
+        || fail "the json client failed"
+    expect_output "[output cut at 120 bytes:"
+    expect_output "[command killed after 1 s: it ran longer than the server's timeout]"
+    [[ "$(grep -c '^(command succeeded, no output)$' <<<"$CLIENT_OUT")" -eq 2 ]] \
+        || fail "cat and the background job should each answer at once"
+    stop_server
+
+    step "Listening beyond loopback is refused without --allow-remote" \
+         "exit code 2 and the reason: anyone who could connect could run commands"
+    local status=0
+    CLIENT_OUT=$("$BIN/rexec_tcp" server --host 0.0.0.0 --port 0 2>&1) || status=$?
+    printf '%s\n' "$CLIENT_OUT" | sed 's/^/server| /'
+    [[ $status -eq 2 ]] || fail "expected exit code 2, got $status"
+    expect_output "refusing to listen on 0.0.0.0"
+}
+
+lesson_rexec_udp() {
+    heading "Remote commands over UDP (rexec_udp): no sticky packets, but limits"
+    echo "  One command per datagram, one reply datagram. Datagrams keep their"
+    echo "  boundaries, but one holds at most 65,507 bytes, and a receive buffer"
+    echo "  shorter than the datagram loses the rest for good."
+
+    step "Start rexec_udp server (each command: --timeout 2)" \
+         "UDP has no connections: the server just waits for datagrams"
+    start_server rexec_udp server --timeout 2
+
+    step "A command and its reply" "stdout, then stderr, in one datagram"
+    client "" rexec_udp client -c "echo out; echo err >&2" || fail "the client failed"
+    expect_output "err"
+
+    local numbers="seq -w 300 | xargs -n 20"
+    step "The lesson's recvfrom(1024): '$numbers' (1200 bytes), then 'echo next'" \
+         "the numbers stop at 256, with a warning; the rest is lost, not stuck to the next answer as over TCP: 'next' arrives whole"
+    client "$numbers\necho next\n" rexec_udp client --bufsize 1024 \
+        || fail "the client failed"
+    expect_output "256"
+    expect_output "filled the whole 1024-byte receive buffer"
+    expect_no_output "257"
+    expect_output "next"
+
+    step "An output bigger than a datagram: 'seq 1 100000' (588,895 bytes; last lines shown)" \
+         "the server cuts it to 65,507 bytes and says how many it dropped (EMSGSIZE otherwise; WinError 10040 on Windows)"
+    CLIENT_OUT=$(timeout 30 "$BIN/rexec_udp" client --port "$PORT" -c "seq 1 100000" 2>&1 | tail -n 3) \
+        || fail "the client failed"
+    printf '%s\n' "$CLIENT_OUT" | sed 's/^/client| /'
+    sleep 0.1
+    show_server
+    expect_output "[reply cut to fit one UDP datagram of 65507 bytes: "
+
+    step "A command past the server's --timeout" "killed after 2 s, and the reply says so"
+    client "" rexec_udp client -c "sleep 100" || fail "the client failed"
+    expect_output "[command killed after 2 s"
+
+    step "Ctrl-C the server" "a summary line, exit 0"
+    stop_server
+    grep -q "shutting down: ran 5 command(s)" "$SERVER_LOG" || fail "no summary line"
+
+    step "A client with no server" "the kernel's 'port unreachable' becomes a clear error, exit code 1"
+    local status=0
+    client "" rexec_udp client --timeout 2 -c "ls" || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
+    expect_output "is the server running?"
 }
 
 lesson_udp_pinger() {

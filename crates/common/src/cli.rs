@@ -65,6 +65,39 @@ impl<const PORT: u16> NetArgs<PORT> {
         UdpSocket::bind(addrs.as_slice()).map_err(|e| bind_failure(&self.host, self.port, &e))
     }
 
+    /// For a server that runs whatever its peers send (`rexec_*`): refuses a
+    /// `--host` that is not loopback unless `allow_remote` (`--allow-remote`),
+    /// and when it is allowed, warns on stderr that anyone who can connect can
+    /// run commands.
+    pub fn refuse_remote_unless(&self, allow_remote: bool) -> Result<(), Failure> {
+        let remote = self
+            .addrs()?
+            .into_iter()
+            .find(|addr| !addr.ip().is_loopback());
+        let Some(remote) = remote else {
+            return Ok(());
+        };
+        let what = if remote.ip().is_unspecified() {
+            "every network interface"
+        } else {
+            "not loopback"
+        };
+        if !allow_remote {
+            return Err(Failure::usage(format!(
+                "refusing to listen on {} ({what}): this server runs any command it is \
+                 sent, so anyone who can reach it could run commands as you; keep the \
+                 default 127.0.0.1, or add --allow-remote if you really mean it",
+                self.host
+            )));
+        }
+        eprintln!(
+            "warning: listening on {} ({what}) with --allow-remote: anyone who can \
+             connect can run commands as this user",
+            self.host
+        );
+        Ok(())
+    }
+
     /// `connect()` to `--host:--port`, trying each resolved address in turn
     /// and giving up on each after `timeout`.
     pub fn connect_tcp(&self, timeout: Duration) -> Result<TcpStream, Failure> {
@@ -233,6 +266,30 @@ mod tests {
                 "cannot connect to 127.0.0.1:{port}: connection refused; is the server running?"
             )
         );
+    }
+
+    #[test]
+    fn a_command_server_refuses_a_remote_host_unless_allowed() {
+        let loopback = Demo::parse_from(["demo", "--host", "127.0.0.2"]);
+        assert!(loopback.net.refuse_remote_unless(false).is_ok());
+        let localhost = Demo::parse_from(["demo", "--host", "localhost"]);
+        assert!(localhost.net.refuse_remote_unless(false).is_ok());
+
+        let any = Demo::parse_from(["demo", "--host", "0.0.0.0"]);
+        let failure = any
+            .net
+            .refuse_remote_unless(false)
+            .expect_err("0.0.0.0 reaches every network");
+        assert_eq!(failure.code, 2);
+        assert!(
+            failure.message.starts_with(
+                "refusing to listen on 0.0.0.0 (every network interface): this server runs \
+                 any command it is sent"
+            ),
+            "{failure}"
+        );
+        assert!(failure.message.contains("--allow-remote"), "{failure}");
+        assert!(any.net.refuse_remote_unless(true).is_ok());
     }
 
     #[test]

@@ -12,9 +12,13 @@
 //! * [`log`]: timestamped log lines;
 //! * [`shutdown`]: Ctrl-C handling that can interrupt a blocking `accept`;
 //! * [`server`]: a thread-per-client server, the Rust counterpart of
-//!   Python's `socketserver.ThreadingTCPServer`.
+//!   Python's `socketserver.ThreadingTCPServer`;
+//! * [`exec`]: running a shell command for a peer (the remote-command
+//!   lessons) with stdin closed, a timeout that kills the whole process
+//!   group, and a cap on the output.
 
 pub mod cli;
+pub mod exec;
 pub mod input;
 pub mod log;
 pub mod server;
