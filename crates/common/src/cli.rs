@@ -15,22 +15,24 @@ use std::time::Duration;
 /// `--host`, `--port` and `--trace`, flattened into each binary's arguments.
 ///
 /// `PORT` is the lesson's own default port, so each binary keeps the port of
-/// its Python original: `#[command(flatten)] net: NetArgs<8080>`.
+/// its Python original: `#[command(flatten)] net: NetArgs<8080>`. The
+/// arguments are global: in a binary with roles (`udp_qq server`) they go
+/// before or after the role, and each role's `--help` shows them.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = None, long_about = None)] // keep this doc out of --help
 pub struct NetArgs<const PORT: u16> {
     /// Address to bind (server) or connect to (client). Binding anything but
     /// loopback, e.g. 0.0.0.0, makes the server reachable from other machines.
-    #[arg(long, default_value = "127.0.0.1")]
+    #[arg(long, default_value = "127.0.0.1", global = true)]
     pub host: String,
 
     /// Port to use; 0 asks the OS for a free one (server).
-    #[arg(long, default_value_t = PORT)]
+    #[arg(long, default_value_t = PORT, global = true)]
     pub port: u16,
 
     /// Print every send and receive to stderr: direction, peer, byte count
     /// and a hex + ASCII dump of the first 256 bytes.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub trace: bool,
 }
 
@@ -48,6 +50,14 @@ impl<const PORT: u16> NetArgs<PORT> {
             )));
         }
         Ok(addrs)
+    }
+
+    /// The one address a client talks to: the first IPv4 address of
+    /// `--host` if it has any (the lessons' sockets are `AF_INET`; `localhost`
+    /// may resolve to `::1` first), else the first address.
+    pub fn server_addr(&self) -> Result<SocketAddr, Failure> {
+        let addrs = self.addrs()?;
+        Ok(crate::udp::prefer_ipv4(&addrs).expect("addrs() returns at least one address"))
     }
 
     /// `socket()` + `bind()` + `listen()`: a TCP listener on `--host:--port`.

@@ -10,6 +10,8 @@
 //!   and the exit codes;
 //! * [`input`]: lines from a terminal (with a prompt) or a pipe (without);
 //! * [`log`]: timestamped log lines;
+//! * [`show`]: bytes as Python's `repr` shows them, hex, aligned tables;
+//! * [`udp`]: datagram sizes and a UDP client's socket;
 //! * [`shutdown`]: Ctrl-C handling that can interrupt a blocking `accept`;
 //! * [`server`]: a thread-per-client server, the Rust counterpart of
 //!   Python's `socketserver.ThreadingTCPServer`;
@@ -22,8 +24,10 @@ pub mod exec;
 pub mod input;
 pub mod log;
 pub mod server;
+pub mod show;
 pub mod shutdown;
 pub mod trace;
+pub mod udp;
 pub mod wire;
 
 pub use wire::{

@@ -10,17 +10,8 @@
 //! size limit, and a receive buffer shorter than the datagram loses the rest
 //! of it for good.
 
-/// The largest UDP payload over IPv4: 65,535 (the IP total length field)
-/// minus 20 bytes of IP header and 8 of UDP header. A bigger `send_to` fails
-/// with EMSGSIZE on Linux (the lesson's WinError 10040 on Windows).
-pub const MAX_DATAGRAM: usize = 65_507;
-
-/// The server's receive buffer: more than any datagram, so a command is
-/// never cut.
-pub const RECV_BUFFER: usize = 65_536;
-
 /// The client's default `--bufsize`: a whole datagram always fits.
-pub const DEFAULT_BUFSIZE: usize = 65_536;
+pub const DEFAULT_BUFSIZE: usize = common::udp::RECV_BUFFER;
 
 /// Cuts `reply` to fit one datagram of at most `max` bytes, ending it with a
 /// note saying how many bytes were dropped. Returns the datagram and that
@@ -60,6 +51,7 @@ pub fn buffer_full_warning(bufsize: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use common::udp::MAX_DATAGRAM;
 
     #[test]
     fn a_reply_that_fits_is_left_alone() {

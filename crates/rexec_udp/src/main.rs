@@ -27,7 +27,7 @@
 //! ```
 
 use std::io::{self, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
@@ -42,7 +42,8 @@ use common::log;
 use common::log::printable_text;
 use common::shutdown::Shutdown;
 use common::trace::TracedUdp;
-use rexec_udp::{buffer_full_warning, fit_datagram, MAX_DATAGRAM, RECV_BUFFER};
+use common::udp::{self, MAX_DATAGRAM, RECV_BUFFER};
+use rexec_udp::{buffer_full_warning, fit_datagram};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -269,8 +270,8 @@ fn client(args: ClientArgs) -> Result<(), Failure> {
     if let Some(command) = &args.command {
         check_command(command.trim()).map_err(Failure::usage)?;
     }
-    let server = args.net.addrs()?[0];
-    let socket = UdpSocket::bind(local_address_for(server))?;
+    let server = args.net.server_addr()?;
+    let socket = udp::client_socket_for(server)?;
     // connect() on a UDP socket sends nothing: it fixes the peer, so the
     // kernel drops datagrams from anyone else and reports "port unreachable"
     // as a refused connection instead of a silent timeout.
@@ -299,17 +300,6 @@ fn client(args: ClientArgs) -> Result<(), Failure> {
         }
         exchange(&socket, server, &command, &args)?;
     }
-}
-
-/// A client on loopback talks from loopback; otherwise from any address.
-fn local_address_for(server: SocketAddr) -> SocketAddr {
-    let ip: IpAddr = match (server.ip(), server.ip().is_loopback()) {
-        (IpAddr::V4(_), true) => Ipv4Addr::LOCALHOST.into(),
-        (IpAddr::V4(_), false) => Ipv4Addr::UNSPECIFIED.into(),
-        (IpAddr::V6(_), true) => Ipv6Addr::LOCALHOST.into(),
-        (IpAddr::V6(_), false) => Ipv6Addr::UNSPECIFIED.into(),
-    };
-    SocketAddr::new(ip, 0)
 }
 
 fn check_command(command: &str) -> Result<(), String> {

@@ -32,12 +32,12 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use common::cli::{self, Failure, NetArgs};
 use common::log;
+use common::show::{byte_count, python_bytes, python_bytes_cut, Table};
 use common::shutdown::Shutdown;
 use common::trace::{Traced, TracedUdp};
+use common::udp::RECV_BUFFER;
 use common::wire::{read_frame, write_frame, WireError, PREFIX_LEN};
-use sticky_demo::{
-    byte_count, peek_now, python_bytes, python_bytes_cut, wait_until_buffered, SmallReads, Table,
-};
+use sticky_demo::{peek_now, wait_until_buffered, SmallReads};
 
 /// The lesson's `buffer_size`: the most one `recv` takes.
 const BUFFER_SIZE: usize = 1024;
@@ -57,10 +57,6 @@ const MAX_FRAMES: usize = 16;
 /// How long a receiver waits for all the sender's bytes to be in its
 /// buffer before its first `recv`; it goes on with what is there after that.
 const SETTLE: Duration = Duration::from_secs(2);
-
-/// The largest UDP payload (65,535 minus the 8-byte UDP header, rounded up
-/// to cover IPv6): enough to learn any datagram's real size.
-const MAX_DATAGRAM: usize = 65_536;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -425,7 +421,7 @@ fn receive_udp(
     shutdown: &Shutdown,
     steps: &mut Vec<Step>,
 ) -> Result<(), Failure> {
-    let mut whole = vec![0; MAX_DATAGRAM];
+    let mut whole = vec![0; RECV_BUFFER]; // enough to learn any datagram's real size
     let sizes = case.recv_sizes();
     // Case 2 sends one datagram: the first recvfrom takes it, and the
     // others find nothing of it left.

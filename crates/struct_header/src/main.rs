@@ -33,11 +33,11 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use common::cli::{self, Failure, NetArgs};
 use common::log;
+use common::show::{byte_count, python_bytes, spaced_hex, Table};
 use common::shutdown::Shutdown;
 use common::trace::{hex_dump, Traced};
 use common::wire::{encode_prefix, read_prefix, recv_exact, write_json_header, WireError};
 use common::DEFAULT_MAX_HEADER;
-use sticky_demo::{byte_count, python_bytes, spaced_hex, Table};
 use struct_header::{
     native_order, pack_native, pack_network, parse_bytes, parse_int, python_dict, python_json,
     unpack, FileHeader, PackError, INT_SIZE,

@@ -12,7 +12,7 @@
 use std::fmt::{self, Write as _};
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Timelike, Utc};
-use clap::Parser;
+use common::udp::MAX_DATAGRAM;
 
 /// What an empty datagram asks for, as in the lesson: `2023-04-19 17:04:30`.
 pub const DEFAULT_FORMAT: &str = "%Y-%m-%d %X";
@@ -21,14 +21,6 @@ pub const DEFAULT_FORMAT: &str = "%Y-%m-%d %X";
 /// zone offset (`2023-04-19 17:04:30 +0800`), which the client can turn into
 /// UTC itself. The lesson's Python server understands it too (`%z`).
 pub const ZONED_FORMAT: &str = "%Y-%m-%d %H:%M:%S %z";
-
-/// The most one UDP datagram over IPv4 can carry: 65,535 minus the 20-byte
-/// IP header and the 8-byte UDP header. No reply is longer.
-pub const MAX_REPLY: usize = 65_507;
-
-/// The receive buffer: larger than any datagram, so one is always read
-/// whole (a 1024-byte buffer, as in the lesson, cuts a long format short).
-pub const RECV_BUFFER: usize = 65_536;
 
 /// Which clock the server reads: its local time (the lesson) or UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,8 +48,8 @@ impl Zone {
             std::str::from_utf8(datagram).map_err(|_| FormatError::NotUtf8)?
         };
         match self {
-            Zone::Local => render(format, &Local::now(), MAX_REPLY),
-            Zone::Utc => render(format, &Utc::now(), MAX_REPLY),
+            Zone::Local => render(format, &Local::now(), MAX_DATAGRAM),
+            Zone::Utc => render(format, &Utc::now(), MAX_DATAGRAM),
         }
     }
 
@@ -234,23 +226,7 @@ pub fn zoned_to_utc(reply: &str, format: &str) -> Result<String, String> {
     let at = DateTime::parse_from_str(reply.trim(), ZONED_FORMAT).map_err(|_| {
         format!("the server's reply is not a time with a zone offset (asked for '{ZONED_FORMAT}'): {reply}")
     })?;
-    render(format, &at.with_timezone(&Utc), MAX_REPLY).map_err(|e| e.to_string())
-}
-
-/// Parses the command line of a binary with role subcommands, accepting
-/// `--host`, `--port` and `--trace` before the role or after it
-/// (`time_server --port 0 server` and `time_server server --port 0`).
-///
-/// `T` flattens `common::cli::NetArgs` at its top level; marking those
-/// arguments global lets clap take them anywhere on the line and shows them
-/// in each role's `--help`.
-pub fn parse_args<T: Parser>() -> T {
-    let mut command = T::command()
-        .mut_arg("host", |arg| arg.global(true))
-        .mut_arg("port", |arg| arg.global(true))
-        .mut_arg("trace", |arg| arg.global(true));
-    let mut matches = command.clone().get_matches();
-    T::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut command).exit())
+    render(format, &at.with_timezone(&Utc), MAX_DATAGRAM).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -271,7 +247,7 @@ mod tests {
     }
 
     fn render_lesson(format: &str) -> Result<String, FormatError> {
-        render(format, &lesson_time(), MAX_REPLY)
+        render(format, &lesson_time(), MAX_DATAGRAM)
     }
 
     #[test]
@@ -347,13 +323,17 @@ mod tests {
         let sixty_kb = "%Y".repeat(30 * 1024);
         assert_eq!(
             render_lesson(&sixty_kb),
-            Err(FormatError::TooLong { limit: MAX_REPLY })
+            Err(FormatError::TooLong {
+                limit: MAX_DATAGRAM
+            })
         );
-        let exactly = "a".repeat(MAX_REPLY);
-        assert_eq!(render_lesson(&exactly).map(|r| r.len()), Ok(MAX_REPLY));
+        let exactly = "a".repeat(MAX_DATAGRAM);
+        assert_eq!(render_lesson(&exactly).map(|r| r.len()), Ok(MAX_DATAGRAM));
         assert_eq!(
-            render_lesson(&"a".repeat(MAX_REPLY + 1)),
-            Err(FormatError::TooLong { limit: MAX_REPLY })
+            render_lesson(&"a".repeat(MAX_DATAGRAM + 1)),
+            Err(FormatError::TooLong {
+                limit: MAX_DATAGRAM
+            })
         );
     }
 

@@ -19,7 +19,7 @@
 //! ```
 
 use std::io::{self, Read, Write};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
+use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,12 +29,11 @@ use common::cli::{self, Failure, NetArgs};
 use common::input::{Line, LineInput};
 use common::log;
 use common::log::printable_text;
+use common::show::count;
 use common::shutdown::Shutdown;
 use common::trace::{Traced, TracedUdp};
-use time_server::{
-    daytime_to_utc, parse_args, render, zoned_to_utc, Zone, DEFAULT_FORMAT, MAX_REPLY, RECV_BUFFER,
-    ZONED_FORMAT,
-};
+use common::udp::{self, MAX_DATAGRAM, RECV_BUFFER};
+use time_server::{daytime_to_utc, render, zoned_to_utc, Zone, DEFAULT_FORMAT, ZONED_FORMAT};
 
 /// How long an `accept()` or `recv_from()` error pauses the server, so a
 /// persistent error does not spin a core.
@@ -136,7 +135,7 @@ enum Proto {
 }
 
 fn main() -> ExitCode {
-    cli::exit_code(run(parse_args::<Cli>()))
+    cli::exit_code(run(Cli::parse()))
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -202,11 +201,6 @@ fn udp_server(net: &NetArgs<8080>, zone: Zone) -> Result<(), Failure> {
         count(answered, "request", "requests")
     );
     Ok(())
-}
-
-/// `1 request`, `2 requests`.
-fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A request as one short log phrase.
@@ -277,11 +271,11 @@ fn send_time(stream: &TcpStream, zone: Zone, trace: bool) -> io::Result<()> {
 // ------------------------------------------------------------ UDP client
 
 fn udp_client(net: &NetArgs<8080>, args: &ClientArgs) -> Result<(), Failure> {
-    let server = preferred(net.addrs()?);
+    let server = net.server_addr()?;
     let timeout = Duration::from_secs(args.timeout);
     // The lesson's socket(AF_INET, SOCK_DGRAM); binding port 0 is what its
     // first sendto() does implicitly.
-    let socket = UdpSocket::bind(local_side_for(server))?;
+    let socket = udp::client_socket_for(server)?;
     let socket = TracedUdp::new(socket, net.trace);
 
     if let Some(format) = &args.format {
@@ -326,13 +320,13 @@ fn ask(
 ) -> Result<String, Failure> {
     if utc {
         // The format is ours to apply: check it before bothering the server.
-        render(format_or_default(format), &chrono::Utc::now(), MAX_REPLY)
+        render(format_or_default(format), &chrono::Utc::now(), MAX_DATAGRAM)
             .map_err(|e| Failure::usage(e.to_string()))?;
     }
     let request = if utc { ZONED_FORMAT } else { format };
-    if request.len() > MAX_REPLY {
+    if request.len() > MAX_DATAGRAM {
         return Err(Failure::usage(format!(
-            "a format of {} bytes does not fit in one datagram ({MAX_REPLY} bytes at most)",
+            "a format of {} bytes does not fit in one datagram ({MAX_DATAGRAM} bytes at most)",
             request.len()
         )));
     }
@@ -405,30 +399,6 @@ fn is_timeout(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
-}
-
-/// The address to talk to: the first IPv4 one if the host has any, as the
-/// lesson's AF_INET socket would use.
-fn preferred(addrs: Vec<SocketAddr>) -> SocketAddr {
-    addrs
-        .iter()
-        .find(|addr| addr.is_ipv4())
-        .or(addrs.first())
-        .copied()
-        .expect("NetArgs::addrs returns at least one address")
-}
-
-/// Where the client's socket binds, on port 0: loopback to talk to a server
-/// on this machine (nobody else can then write to the client), every
-/// interface otherwise; of the same address family as `server`.
-fn local_side_for(server: SocketAddr) -> SocketAddr {
-    let loopback = server.ip().is_loopback();
-    match server {
-        SocketAddr::V4(_) if loopback => (Ipv4Addr::LOCALHOST, 0).into(),
-        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
-        SocketAddr::V6(_) if loopback => (Ipv6Addr::LOCALHOST, 0).into(),
-        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
-    }
 }
 
 // ------------------------------------------------------------ TCP client

@@ -26,7 +26,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -37,6 +37,7 @@ use common::log;
 use common::log::printable_text;
 use common::shutdown::Shutdown;
 use common::trace::TracedUdp;
+use common::udp::{self, RECV_BUFFER};
 use udp_pinger::heartbeat::{self, Beat, Tracker};
 use udp_pinger::loss::{self, Loss};
 use udp_pinger::stats::{PingLog, Reply};
@@ -44,10 +45,6 @@ use udp_pinger::{
     heartbeat_fields, heartbeat_message, parse_positive_seconds, parse_seconds, ping_message,
     reply_sequence, show_seconds, unix_time_now, Fields,
 };
-
-/// The server's receive buffer: room for the largest UDP datagram, so no
-/// message is ever cut short (the lab's `recvfrom(1024)` would cut).
-const RECV_BUFFER: usize = 65_536;
 
 /// Most delayed replies waiting at once (`--delay-ms`); more are dropped.
 const MAX_PENDING: usize = 1024;
@@ -480,21 +477,12 @@ fn is_timeout(e: &io::Error) -> bool {
     )
 }
 
-/// The address to bind a client socket to: any address, a free port, in the
-/// server's family.
-fn any_port_for(server: SocketAddr) -> SocketAddr {
-    match server {
-        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
-        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
-    }
-}
-
 // ------------------------------------------------------------------ client
 
 fn run_client(args: ClientArgs) -> Result<(), Failure> {
-    let server = args.net.addrs()?[0];
+    let server = args.net.server_addr()?;
     // clientSocket = socket(AF_INET, SOCK_DGRAM)
-    let socket = UdpSocket::bind(any_port_for(server))?;
+    let socket = udp::client_socket_for(server)?;
     // connect() on UDP sends nothing: it makes the kernel keep only the
     // server's datagrams for this socket, and report "port unreachable"
     // when nothing listens there, instead of a silent timeout.
@@ -691,9 +679,9 @@ fn millis(rtt: Duration) -> String {
 // --------------------------------------------------------------- heartbeat
 
 fn run_heartbeat(args: HeartbeatArgs) -> Result<(), Failure> {
-    let server = args.net.addrs()?[0];
+    let server = args.net.server_addr()?;
     // One way only: the server answers no heartbeat, so nothing is read.
-    let socket = TracedUdp::new(UdpSocket::bind(any_port_for(server))?, args.net.trace);
+    let socket = TracedUdp::new(udp::client_socket_for(server)?, args.net.trace);
     let shutdown = Shutdown::on_ctrl_c()?;
     let (wake, woken) = mpsc::channel();
     shutdown.on_trigger(move || {

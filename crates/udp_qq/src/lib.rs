@@ -15,17 +15,9 @@ use std::io::{self, IsTerminal};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::Path;
 
-use clap::Parser;
 use common::cli::{self, Failure};
 use common::log::printable_text;
-
-/// The receive buffer: larger than any datagram, so one is always read
-/// whole (the lesson's `recvfrom(1024)` cuts a longer message short).
-pub const RECV_BUFFER: usize = 65_536;
-
-/// The most one UDP datagram over IPv4 can carry: 65,535 minus the 20-byte
-/// IP header and the 8-byte UDP header.
-pub const MAX_MESSAGE: usize = 65_507;
+use common::udp::prefer_ipv4;
 
 /// The lesson's contact names, all at the server's address.
 pub const LESSON_NAMES: [&str; 4] = ["A", "B", "C", "D"];
@@ -187,32 +179,7 @@ pub fn resolve(address: &str) -> Result<SocketAddr, String> {
             )
         })?
         .collect();
-    preferred(&addrs).ok_or_else(|| format!("'{address}' has no address"))
-}
-
-/// The first IPv4 address in `addrs`, or else the first one.
-pub fn preferred(addrs: &[SocketAddr]) -> Option<SocketAddr> {
-    addrs
-        .iter()
-        .find(|addr| addr.is_ipv4())
-        .or(addrs.first())
-        .copied()
-}
-
-/// Parses the command line of a binary with role subcommands, accepting
-/// `--host`, `--port` and `--trace` before the role or after it
-/// (`udp_qq --port 0 server` and `udp_qq server --port 0`).
-///
-/// `T` flattens `common::cli::NetArgs` at its top level; marking those
-/// arguments global lets clap take them anywhere on the line and shows them
-/// in each role's `--help`.
-pub fn parse_args<T: Parser>() -> T {
-    let mut command = T::command()
-        .mut_arg("host", |arg| arg.global(true))
-        .mut_arg("port", |arg| arg.global(true))
-        .mut_arg("trace", |arg| arg.global(true));
-    let mut matches = command.clone().get_matches();
-    T::from_arg_matches_mut(&mut matches).unwrap_or_else(|e| e.format(&mut command).exit())
+    prefer_ipv4(&addrs).ok_or_else(|| format!("'{address}' has no address"))
 }
 
 #[cfg(test)]

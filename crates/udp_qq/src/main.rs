@@ -20,7 +20,7 @@
 //! ```
 
 use std::io::{self, IsTerminal};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::thread;
@@ -30,9 +30,11 @@ use clap::{Parser, Subcommand};
 use common::cli::{self, Failure, NetArgs};
 use common::input::{Line, LineInput};
 use common::log;
+use common::show::count;
 use common::shutdown::Shutdown;
 use common::trace::TracedUdp;
-use udp_qq::{parse_args, preferred, Contacts, Style, MAX_MESSAGE, QUIT, RECV_BUFFER};
+use common::udp::{self, MAX_DATAGRAM, RECV_BUFFER};
+use udp_qq::{Contacts, Style, QUIT};
 
 /// How long a `recv_from()` error pauses the server, so a persistent error
 /// does not spin a core.
@@ -111,7 +113,7 @@ struct ClientArgs {
 }
 
 fn main() -> ExitCode {
-    cli::exit_code(run(parse_args::<Cli>()))
+    cli::exit_code(run(Cli::parse()))
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -165,9 +167,9 @@ fn server(net: &NetArgs<8081>) -> Result<(), Failure> {
             }
             Line::Interrupted => break,
         };
-        if reply.len() > MAX_MESSAGE {
+        if reply.len() > MAX_DATAGRAM {
             log!(
-                "reply not sent: {} bytes do not fit in one datagram ({MAX_MESSAGE} at most)",
+                "reply not sent: {} bytes do not fit in one datagram ({MAX_DATAGRAM} at most)",
                 reply.len()
             );
             continue;
@@ -191,19 +193,12 @@ fn server(net: &NetArgs<8081>) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `1 message`, `2 messages`.
-fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 // ------------------------------------------------------------ client
 
 fn client(net: &NetArgs<8081>, args: &ClientArgs) -> Result<(), Failure> {
     let contacts = match &args.contacts {
         Some(path) => Contacts::load(path)?,
-        None => Contacts::lesson(
-            preferred(&net.addrs()?).expect("NetArgs::addrs returns at least one address"),
-        ),
+        None => Contacts::lesson(net.server_addr()?),
     };
     if let Some(name) = &args.to {
         if contacts.get(name).is_none() {
@@ -297,9 +292,9 @@ fn converse(contacts: &Contacts, first: Option<String>, chat: &mut Chat) -> Resu
 }
 
 fn check_size(message: &str) -> Result<(), String> {
-    if message.len() > MAX_MESSAGE {
+    if message.len() > MAX_DATAGRAM {
         return Err(format!(
-            "message not sent: {} bytes do not fit in one datagram ({MAX_MESSAGE} at most)",
+            "message not sent: {} bytes do not fit in one datagram ({MAX_DATAGRAM} at most)",
             message.len()
         ));
     }
@@ -365,7 +360,7 @@ impl Chat {
     /// first `sendto` does implicitly; remade when a contact needs another
     /// address family, or the other side of loopback.
     fn open_for(&mut self, peer: SocketAddr) -> io::Result<()> {
-        let local = local_side_for(peer);
+        let local = udp::client_side_for(peer);
         let fits = self
             .socket
             .as_ref()
@@ -375,19 +370,6 @@ impl Chat {
             self.socket = Some(TracedUdp::new(UdpSocket::bind(local)?, self.trace));
         }
         Ok(())
-    }
-}
-
-/// Where the client's socket binds, on port 0: loopback to talk to a server
-/// on this machine (nobody else can then write to the client), every
-/// interface otherwise; of the same address family as `peer`.
-fn local_side_for(peer: SocketAddr) -> SocketAddr {
-    let loopback = peer.ip().is_loopback();
-    match peer {
-        SocketAddr::V4(_) if loopback => (Ipv4Addr::LOCALHOST, 0).into(),
-        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
-        SocketAddr::V6(_) if loopback => (Ipv6Addr::LOCALHOST, 0).into(),
-        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
     }
 }
 
