@@ -72,6 +72,38 @@ pub struct Limits {
     pub max_output: usize,
 }
 
+/// The safety options of a server that runs commands for its peers,
+/// flattened into `rexec_tcp server` and `rexec_udp server`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExecArgs {
+    /// Allow a --host other than loopback. Anyone who can reach the server
+    /// can then run any command as you.
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// Kill a command, with every process it started, after this many
+    /// seconds.
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT.as_secs(), value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+
+    /// Keep at most this many bytes of a command's output (stdout and stderr
+    /// together); the rest is dropped and the reply says so.
+    #[arg(long, default_value_t = DEFAULT_MAX_OUTPUT, value_name = "BYTES",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1 << 30))]
+    pub max_output: usize,
+}
+
+impl ExecArgs {
+    /// The limits each command runs under.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            timeout: Duration::from_secs(self.timeout),
+            max_output: self.max_output,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

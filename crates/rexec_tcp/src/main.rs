@@ -100,22 +100,8 @@ struct ServerArgs {
     #[arg(long, value_enum, default_value_t = Protocol::Json, long_help = PROTOCOL_HELP)]
     protocol: Protocol,
 
-    /// Allow a --host other than loopback. Anyone who can connect to the
-    /// server can run any command as you.
-    #[arg(long)]
-    allow_remote: bool,
-
-    /// Kill a command, with every process it started, after this many
-    /// seconds.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS",
-          value_parser = clap::value_parser!(u64).range(1..))]
-    timeout: u64,
-
-    /// Keep at most this many bytes of a command's output (stdout and stderr
-    /// together); the rest is dropped and the reply says so.
-    #[arg(long, default_value_t = exec::DEFAULT_MAX_OUTPUT, value_name = "BYTES",
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..=1 << 30))]
-    max_output: usize,
+    #[command(flatten)]
+    safety: exec::ExecArgs,
 
     /// Most clients served at once, each on its own thread.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
@@ -172,7 +158,7 @@ struct Settings {
 }
 
 fn serve(args: ServerArgs) -> Result<(), Failure> {
-    args.net.refuse_remote_unless(args.allow_remote)?;
+    args.net.refuse_remote_unless(args.safety.allow_remote)?;
     // socket() + bind() + listen()
     let listener = args.net.bind_tcp()?;
     let shutdown = Shutdown::on_ctrl_c()?;
@@ -181,10 +167,7 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
 
     let settings = Arc::new(Settings {
         protocol: args.protocol,
-        limits: exec::Limits {
-            timeout: Duration::from_secs(args.timeout),
-            max_output: args.max_output,
-        },
+        limits: args.safety.limits(),
         idle_timeout: Duration::from_secs(args.idle_timeout),
         trace: args.net.trace,
         commands: AtomicU64::new(0),
@@ -192,8 +175,8 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
     log!(
         "protocol {}; each command: --timeout {} s, --max-output {} bytes",
         args.protocol,
-        args.timeout,
-        args.max_output
+        args.safety.timeout,
+        args.safety.max_output
     );
     let limits = Limits::max_clients(args.max_clients as usize);
     let handler_settings = Arc::clone(&settings);

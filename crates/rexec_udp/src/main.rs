@@ -85,22 +85,8 @@ struct ServerArgs {
     #[command(flatten)]
     net: NetArgs<8080>,
 
-    /// Allow a --host other than loopback. Anyone who can send the server a
-    /// datagram can run any command as you.
-    #[arg(long)]
-    allow_remote: bool,
-
-    /// Kill a command, with every process it started, after this many
-    /// seconds.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS",
-          value_parser = clap::value_parser!(u64).range(1..))]
-    timeout: u64,
-
-    /// Keep at most this many bytes of a command's output (stdout and stderr
-    /// together); the reply datagram is then cut to 65,507 bytes.
-    #[arg(long, default_value_t = exec::DEFAULT_MAX_OUTPUT, value_name = "BYTES",
-          value_parser = RangedU64ValueParser::<usize>::new().range(1..=1 << 30))]
-    max_output: usize,
+    #[command(flatten)]
+    safety: exec::ExecArgs,
 
     /// Most commands running at once; a datagram beyond that gets a "busy"
     /// reply.
@@ -146,7 +132,7 @@ fn main() -> ExitCode {
 const RECV_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
 fn serve(args: ServerArgs) -> Result<(), Failure> {
-    args.net.refuse_remote_unless(args.allow_remote)?;
+    args.net.refuse_remote_unless(args.safety.allow_remote)?;
     // socket(AF_INET, SOCK_DGRAM) + bind()
     let socket = args.net.bind_udp()?;
     let shutdown = Shutdown::on_ctrl_c()?;
@@ -154,15 +140,12 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
     cli::announce_listening(socket.local_addr()?);
     log!(
         "each command: --timeout {} s, --max-output {} bytes; replies of at most {MAX_DATAGRAM} bytes",
-        args.timeout,
-        args.max_output
+        args.safety.timeout,
+        args.safety.max_output
     );
 
     let socket = Arc::new(TracedUdp::new(socket, args.net.trace));
-    let limits = exec::Limits {
-        timeout: Duration::from_secs(args.timeout),
-        max_output: args.max_output,
-    };
+    let limits = args.safety.limits();
     let mut running: Vec<JoinHandle<()>> = Vec::new();
     let (mut commands, mut busy) = (0u64, 0u64);
     let mut buf = vec![0; RECV_BUFFER];
