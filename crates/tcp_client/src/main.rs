@@ -44,8 +44,8 @@ struct Args {
     #[arg(short, long)]
     message: Option<String>,
 
-    /// Talk to `tcp_server --chat`: a reply is whatever one `recv` brings,
-    /// and a reply of `q` ends the conversation.
+    /// Talk to `tcp_server --chat`: a reply is whatever one `recv` brings;
+    /// `q`, from either side, ends the conversation.
     #[arg(long)]
     chat: bool,
 
@@ -88,6 +88,12 @@ fn run(args: Args) -> Result<(), Failure> {
             continue; // sending nothing would look like a close to the server
         }
         if message == "quit" {
+            return Ok(());
+        }
+        if args.chat && message == "q" {
+            // The chat's own goodbye: the server ends the conversation
+            // without a reply, so there is nothing to wait for.
+            conn.write_all(b"q").map_err(|e| lost(&e, timeout))?;
             return Ok(());
         }
         let reply = exchange(&mut conn, &message, args.chat, timeout)?;

@@ -184,6 +184,23 @@ fn chat_mode_prints_the_reply_and_stops_on_q() {
 }
 
 #[test]
+fn chat_mode_q_from_the_user_ends_the_conversation_without_waiting() {
+    let (tx, received) = std::sync::mpsc::channel();
+    let addr = fake_server(move |mut stream| {
+        let mut all = Vec::new();
+        let _ = stream.read_to_end(&mut all); // until the client closes
+        let _ = tx.send(all);
+    });
+    let out = client(addr, &["--chat"], "q\nnot sent\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let sent = received
+        .recv_timeout(WAIT)
+        .expect("the fake server saw the close");
+    assert_eq!(sent, b"q");
+}
+
+#[test]
 fn trace_dumps_both_directions_to_stderr() {
     let server = tcp_server();
     let out = client(server.addr, &["--trace"], "hello\n");
