@@ -74,7 +74,7 @@ fn run(args: Args) -> Result<(), Failure> {
 
     if let Some(message) = message {
         let reply = exchange(&mut conn, message, args.chat, timeout)?;
-        println!("{}", printable_text(&reply));
+        print_reply(&reply);
         return Ok(());
     }
 
@@ -97,7 +97,7 @@ fn run(args: Args) -> Result<(), Failure> {
             return Ok(());
         }
         let reply = exchange(&mut conn, &message, args.chat, timeout)?;
-        println!("{}", printable_text(&reply));
+        print_reply(&reply);
         if args.chat && reply == b"q" {
             println!("(the server ended the conversation)");
             return Ok(());
@@ -127,13 +127,23 @@ fn exchange(
         let n = conn.read(&mut buf).map_err(|e| lost(&e, timeout))?;
         if n == 0 {
             if !reply.is_empty() {
-                println!("{}", printable_text(&reply));
+                print_reply(&reply);
             }
             return Err(Failure::runtime("the server closed the connection"));
         }
         reply.extend_from_slice(&buf[..n]);
     }
     Ok(reply)
+}
+
+/// Prints a reply as one line: the line break a line-oriented server ends
+/// it with (the refusal of a full server) is not shown as `\n`.
+fn print_reply(reply: &[u8]) {
+    let line = reply.strip_suffix(b"\n").unwrap_or(reply);
+    println!(
+        "{}",
+        printable_text(line.strip_suffix(b"\r").unwrap_or(line))
+    );
 }
 
 fn lost(e: &io::Error, timeout: Duration) -> Failure {

@@ -159,10 +159,10 @@ fn a_full_server_refusal_is_shown() {
     holder.write_all(b"x").expect("send");
     holder.read_exact(&mut [0; 1]).expect("being served");
     let out = client(server.addr, &["--message", "hi"], "");
-    assert!(
-        stdout(&out).starts_with("server busy: 1 clients already connected"),
-        "{}",
-        stdout(&out)
+    assert_eq!(
+        stdout(&out),
+        "server busy: 1 clients already connected, try again later\n",
+        "one line, its line break not escaped"
     );
 }
 
