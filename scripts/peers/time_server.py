@@ -29,7 +29,6 @@ def serve_udp(sock):
 
 
 def serve_tcp(sock):
-    sock.listen(16)
     while True:
         conn, addr = sock.accept()
         print(addr, 'connected', flush=True)
@@ -49,6 +48,8 @@ def main():
     sock = socket.socket(socket.AF_INET, kind)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
+    if kind == socket.SOCK_STREAM:
+        sock.listen(16)  # before the line below: a client may connect at once
     host, port = sock.getsockname()[:2]
     print(f'listening on {host}:{port}', flush=True)
     try:

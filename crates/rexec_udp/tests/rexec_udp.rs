@@ -7,52 +7,32 @@ use std::process::Output;
 use std::thread;
 use std::time::Duration;
 
-use testkit::{command, Server};
+use testkit::{command, seq_output, text, udp_ask, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rexec_udp");
 const WAIT: Duration = Duration::from_secs(20);
 const MAX_DATAGRAM: usize = 65_507;
 const NO_OUTPUT: &[u8] = b"(command succeeded, no output)\n";
 
+fn run(args: &[&str]) -> Output {
+    testkit::run(command(BIN, args), b"", WAIT)
+}
+
 fn server(args: &[&str]) -> Server {
-    let mut all = vec!["server", "--port", "0"];
-    all.extend_from_slice(args);
-    Server::start(command(BIN, all))
+    Server::start(testkit::server_command(BIN, &["server"], args))
 }
 
 fn client(addr: SocketAddr, args: &[&str], input: &[u8]) -> Output {
-    let port = addr.port().to_string();
-    let mut cmd = command(BIN, ["client", "--port", &port]);
-    cmd.args(args);
-    testkit::run(cmd, input, WAIT)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    testkit::run(
+        testkit::client_command(BIN, &["client"], addr, args),
+        input,
+        WAIT,
+    )
 }
 
 /// A test's own UDP socket, on loopback.
 fn socket() -> UdpSocket {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("a free port");
-    socket.set_read_timeout(Some(WAIT)).expect("timeout");
-    socket
-}
-
-/// Sends one datagram and returns the one reply (a buffer that holds any).
-fn ask(socket: &UdpSocket, server: SocketAddr, datagram: &[u8]) -> Vec<u8> {
-    socket.send_to(datagram, server).expect("send");
-    let mut buf = vec![0; 65_536];
-    let (n, from) = socket.recv_from(&mut buf).expect("a reply");
-    assert_eq!(from, server);
-    buf.truncate(n);
-    buf
-}
-
-fn seq(last: u32) -> Vec<u8> {
-    (1..=last)
-        .map(|n| format!("{n}\n"))
-        .collect::<String>()
-        .into_bytes()
+    testkit::udp_socket(WAIT)
 }
 
 #[test]
@@ -60,17 +40,17 @@ fn one_command_one_reply_datagram_stdout_then_stderr() {
     let server = server(&[]);
     let socket = socket();
     assert_eq!(
-        ask(&socket, server.addr, b"echo err >&2; echo out"),
+        udp_ask(&socket, server.addr, b"echo err >&2; echo out"),
         b"out\nerr\n"
     );
-    assert_eq!(ask(&socket, server.addr, b"true"), NO_OUTPUT);
+    assert_eq!(udp_ask(&socket, server.addr, b"true"), NO_OUTPUT);
 }
 
 #[test]
 fn an_output_larger_than_a_datagram_is_cut_with_a_note() {
     let server = server(&[]);
-    let whole = seq(100_000); // 588,895 bytes
-    let reply = ask(&socket(), server.addr, b"seq 1 100000");
+    let whole = seq_output(100_000); // 588,895 bytes
+    let reply = udp_ask(&socket(), server.addr, b"seq 1 100000");
     assert!(reply.len() <= MAX_DATAGRAM, "{}", reply.len());
     let reply_text = text(&reply);
     let (kept, note) = reply_text
@@ -83,10 +63,10 @@ fn an_output_larger_than_a_datagram_is_cut_with_a_note() {
         .expect("a count");
     assert_eq!(kept.as_bytes(), &whole[..kept.len()], "the start is kept");
     assert_eq!(kept.len() + dropped, whole.len(), "the rest is counted");
-    assert!(server.stdout.wait_for(
+    server.stdout.assert_shows(
         &format!("reply cut to 65507 bytes: {dropped} bytes dropped"),
-        WAIT
-    ));
+        WAIT,
+    );
 }
 
 #[test]
@@ -100,7 +80,7 @@ fn the_lessons_1024_byte_buffer_loses_the_rest_and_the_client_says_so() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     // 1024 bytes of seq's 1492; the rest is gone, not waiting for the next
     // recv as over TCP: `echo next` gets its own answer.
-    let mut want = seq(400)[..1024].to_vec();
+    let mut want = seq_output(400)[..1024].to_vec();
     want.extend_from_slice(b"next\n");
     assert_eq!(text(&out.stdout), text(&want));
     assert_eq!(
@@ -116,7 +96,7 @@ fn the_default_buffer_holds_the_whole_reply() {
     let server = server(&[]);
     let out = client(server.addr, &["-c", "seq 1 400"], b"");
     assert!(out.status.success());
-    assert_eq!(text(&out.stdout), text(&seq(400)));
+    assert_eq!(text(&out.stdout), text(&seq_output(400)));
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
 
@@ -125,12 +105,12 @@ fn the_server_survives_empty_huge_and_non_utf8_datagrams() {
     let server = server(&[]);
     let socket = socket();
     assert_eq!(
-        ask(&socket, server.addr, b""),
+        udp_ask(&socket, server.addr, b""),
         b"(empty datagram: no command to run)\n"
     );
 
     let huge = vec![b'x'; MAX_DATAGRAM];
-    let reply = ask(&socket, server.addr, &huge);
+    let reply = udp_ask(&socket, server.addr, &huge);
     assert!(!reply.is_empty() && reply.len() <= MAX_DATAGRAM);
     assert!(
         server.stdout.wait_for("exit code 127", WAIT),
@@ -138,23 +118,23 @@ fn the_server_survives_empty_huge_and_non_utf8_datagrams() {
     );
 
     assert_eq!(
-        ask(
+        udp_ask(
             &socket,
             server.addr,
             b"printf '\\377\\376'; echo \xe4\xbd\xa0\xff"
         ),
         b"\xff\xfe\xe4\xbd\xa0\xff\n"
     );
-    let reply = ask(&socket, server.addr, b"echo a\0b");
+    let reply = udp_ask(&socket, server.addr, b"echo a\0b");
     assert!(text(&reply).starts_with("(cannot run the command: nul byte"));
-    assert_eq!(ask(&socket, server.addr, b"echo alive"), b"alive\n");
+    assert_eq!(udp_ask(&socket, server.addr, b"echo alive"), b"alive\n");
 }
 
 #[test]
 fn yes_and_sleep_are_capped_and_killed() {
     let server = server(&["--timeout", "1", "--max-output", "1000"]);
     let socket = socket();
-    let reply = ask(&socket, server.addr, b"yes");
+    let reply = udp_ask(&socket, server.addr, b"yes");
     assert_eq!(&reply[..1000], b"y\n".repeat(500).as_slice());
     let notes = text(&reply[1000..]);
     assert!(notes.starts_with("[output cut at 1000 bytes: "), "{notes}");
@@ -164,7 +144,7 @@ fn yes_and_sleep_are_capped_and_killed() {
     );
 
     assert_eq!(
-        text(&ask(&socket, server.addr, b"sleep 100")),
+        text(&udp_ask(&socket, server.addr, b"sleep 100")),
         "[command killed after 1 s: it ran longer than the server's timeout]\n"
     );
 }
@@ -174,9 +154,15 @@ fn cat_and_a_background_grandchild_return_at_once() {
     // A generous --timeout: a reply held until then would carry the note.
     let server = server(&["--timeout", "60"]);
     let socket = socket();
-    assert_eq!(ask(&socket, server.addr, b"cat"), NO_OUTPUT);
-    assert_eq!(ask(&socket, server.addr, b"sh -c 'sleep 100 &'"), NO_OUTPUT);
-    assert_eq!(ask(&socket, server.addr, b"sleep 100 & echo hi"), b"hi\n");
+    assert_eq!(udp_ask(&socket, server.addr, b"cat"), NO_OUTPUT);
+    assert_eq!(
+        udp_ask(&socket, server.addr, b"sh -c 'sleep 100 &'"),
+        NO_OUTPUT
+    );
+    assert_eq!(
+        udp_ask(&socket, server.addr, b"sleep 100 & echo hi"),
+        b"hi\n"
+    );
 }
 
 #[test]
@@ -190,28 +176,27 @@ fn commands_run_side_by_side_up_to_max_running() {
         started.display(),
         flag.display()
     );
-    let first = thread::spawn(move || ask(&socket(), addr, waiter.as_bytes()));
+    let first = thread::spawn(move || udp_ask(&socket(), addr, waiter.as_bytes()));
     let running = (0..400).any(|_| {
         thread::sleep(Duration::from_millis(50));
         started.exists()
     });
     assert!(running, "the first command started");
     assert_eq!(
-        text(&ask(&socket(), addr, b"echo second")),
+        text(&udp_ask(&socket(), addr, b"echo second")),
         "(server busy: 1 command(s) already running; try again later)\n"
     );
     std::fs::write(&flag, b"").expect("release the first");
     assert_eq!(first.join().expect("first"), b"released\n");
-    assert_eq!(ask(&socket(), addr, b"echo free again"), b"free again\n");
+    assert_eq!(
+        udp_ask(&socket(), addr, b"echo free again"),
+        b"free again\n"
+    );
 }
 
 #[test]
 fn it_listens_on_loopback_only_unless_allowed() {
-    let out = testkit::run(
-        command(BIN, ["server", "--host", "0.0.0.0", "--port", "0"]),
-        b"",
-        WAIT,
-    );
+    let out = run(&["server", "--host", "0.0.0.0", "--port", "0"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).starts_with("error: refusing to listen on 0.0.0.0"));
     assert!(out.stdout.is_empty());
@@ -220,21 +205,14 @@ fn it_listens_on_loopback_only_unless_allowed() {
     // 127.0.0.1, so nothing ever listens beyond loopback.
     let taken = UdpSocket::bind("127.0.0.1:0").expect("a free port");
     let port = taken.local_addr().expect("bound").port().to_string();
-    let out = testkit::run(
-        command(
-            BIN,
-            [
-                "server",
-                "--host",
-                "0.0.0.0",
-                "--port",
-                &port,
-                "--allow-remote",
-            ],
-        ),
-        b"",
-        WAIT,
-    );
+    let out = run(&[
+        "server",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        &port,
+        "--allow-remote",
+    ]);
     let err = text(&out.stderr);
     assert!(
         err.starts_with("warning: listening on 0.0.0.0 (every network interface) with --allow-remote: anyone who can connect can run commands as this user\n"),
@@ -246,7 +224,7 @@ fn it_listens_on_loopback_only_unless_allowed() {
 
 #[test]
 fn the_client_gives_up_on_a_silent_server_and_names_a_missing_one() {
-    let silent = UdpSocket::bind("127.0.0.1:0").expect("a free port");
+    let silent = socket();
     let addr = silent.local_addr().expect("bound");
     let out = client(addr, &["--timeout", "1", "-c", "ls"], b"");
     assert_eq!(out.status.code(), Some(1));
@@ -277,10 +255,7 @@ fn ctrl_c_stops_the_server_with_a_summary() {
         b"echo one\n\necho two\nquit\necho three\n",
     );
     assert_eq!(text(&out.stdout), "one\ntwo\n");
-    let mut server = server;
-    server.interrupt();
-    assert!(server.wait(WAIT).success());
-    let log = server.stdout.text();
+    let log = server.stop(WAIT);
     assert!(
         log.contains("ran `echo one`: exit code 0, 4 bytes"),
         "{log}"

@@ -2,13 +2,14 @@
 //! `--port 0`, against the lesson's Python ends, and against hostile
 //! senders.
 
-use std::io::Write;
-use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::process::{Command, Output};
-use std::thread;
+use std::net::SocketAddr;
+use std::process::Output;
 use std::time::Duration;
 
-use testkit::{command, Server};
+use testkit::{
+    assert_contains_all, command, python_peer, stderr, stdout, tcp_connect, write_byte_by_byte,
+    Server,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sticky_demo");
 const WAIT: Duration = Duration::from_secs(20);
@@ -17,80 +18,16 @@ fn run(args: &[&str]) -> Output {
     testkit::run(command(BIN, args), b"", WAIT)
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn start_server(args: &[&str]) -> Server {
-    let mut all = vec!["server", "--port", "0"];
-    all.extend_from_slice(args);
-    Server::start(command(BIN, all))
-}
-
-/// Waits for a one-shot server to finish; returns (success, stdout, stderr).
-fn finish(mut server: Server) -> (bool, String, String) {
-    let status = server.wait(WAIT);
-    (status.success(), server.stdout.text(), server.stderr.text())
+    Server::start(testkit::server_command(BIN, &["server"], args))
 }
 
 fn client(addr: SocketAddr, args: &[&str]) -> Output {
-    let port = addr.port().to_string();
-    let mut all = vec!["client", "--port", &port];
-    all.extend_from_slice(args);
-    run(&all)
-}
-
-/// Asserts that `text` contains each of `needles`, where any run of two or
-/// more spaces (the padding of a table column) matches any other.
-fn assert_has(text: &str, needles: &[&str]) {
-    let squeezed = squeeze(text);
-    for needle in needles {
-        assert!(
-            squeezed.contains(&squeeze(needle)),
-            "missing {needle:?} in:\n{text}"
-        );
-    }
-}
-
-fn squeeze(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut spaces = 0;
-    for c in text.chars() {
-        if c == ' ' {
-            spaces += 1;
-            continue;
-        }
-        out.push_str(match spaces {
-            0 => "",
-            1 => " ",
-            _ => "  ",
-        });
-        spaces = 0;
-        out.push(c);
-    }
-    out
-}
-
-/// A hostile or lesson-like TCP sender: writes `parts` one write each,
-/// pausing `pause` between them, then closes.
-fn send_parts(addr: SocketAddr, parts: &[&[u8]], pause: Duration) {
-    let mut stream = TcpStream::connect(addr).expect("connect to the server");
-    stream.set_nodelay(true).expect("nodelay");
-    for part in parts {
-        stream.write_all(part).expect("send");
-        thread::sleep(pause);
-    }
-}
-
-fn python_peer(script: &str, args: &[&str]) -> Command {
-    let script = testkit::peer_script(script);
-    let mut cmd = command(testkit::python3(), [script.to_str().expect("utf-8 path")]);
-    cmd.args(args);
-    cmd
+    testkit::run(
+        testkit::client_command(BIN, &["client"], addr, args),
+        b"",
+        WAIT,
+    )
 }
 
 // ------------------------------------------------------ in one process
@@ -119,7 +56,7 @@ fn in_one_process_every_case_comes_out_the_same_every_run() {
     let first = run(&[]);
     assert!(first.status.success(), "{}", stderr(&first));
     let text = stdout(&first);
-    assert_has(&text, ALL_CASES);
+    assert_contains_all(&text, ALL_CASES);
     assert_eq!(
         text.matches("  why: ").count(),
         6,
@@ -138,7 +75,7 @@ fn case_and_mode_pick_one_exchange() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert_eq!(text.matches("\ncase ").count(), 1, "{text}");
-    assert_has(
+    assert_contains_all(
         &text,
         &["case 2 (情形二): one send, small receives, over UDP datagrams"],
     );
@@ -159,7 +96,7 @@ fn trace_dumps_the_stuck_bytes_on_stderr() {
     let out = run(&["--case", "1", "--mode", "raw", "--trace"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let trace = stderr(&out);
-    assert_has(
+    assert_contains_all(
         &trace,
         &[
             "send → ",
@@ -178,7 +115,7 @@ fn trace_dumps_the_stuck_bytes_on_stderr() {
 fn help_names_the_lesson_and_shows_the_two_terminals() {
     let out = run(&["--help"]);
     assert!(out.status.success());
-    assert_has(
+    assert_contains_all(
         &stdout(&out),
         &[
             "粘包",
@@ -267,10 +204,9 @@ fn server_and_client_run_every_case_in_every_mode() {
         assert!(server.addr.ip().is_loopback(), "{}", server.addr);
         let out = client(server.addr, &["--case", case, "--mode", mode]);
         assert!(out.status.success(), "{mode} {case}: {}", stderr(&out));
-        assert_has(&stdout(&out), sent);
-        let (ok, text, errors) = finish(server);
-        assert!(ok, "{mode} {case}: {errors}");
-        assert_has(&text, received);
+        assert_contains_all(&stdout(&out), sent);
+        let shown = server.finish_ok(WAIT);
+        assert_contains_all(&shown, received);
     }
 }
 
@@ -279,20 +215,16 @@ fn nodelay_client_still_sticks_on_the_receiving_side() {
     let server = start_server(&["--case", "1"]);
     let out = client(server.addr, &["--case", "1", "--nodelay"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let (ok, text, errors) = finish(server);
-    assert!(ok, "{errors}");
-    assert_has(&text, &["recv(1024) → b'helloworldegon'  14 bytes"]);
+    let shown = server.finish_ok(WAIT);
+    assert_contains_all(&shown, &["recv(1024) → b'helloworldegon'  14 bytes"]);
 }
 
 #[test]
 fn client_without_a_server_says_so_and_exits_1() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-        listener.local_addr().expect("bound").port().to_string()
-    };
+    let port = testkit::closed_tcp_addr().port().to_string();
     let out = run(&["client", "--port", &port, "--case", "1"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_has(
+    assert_contains_all(
         &stderr(&out),
         &["connection refused; is the server running?"],
     );
@@ -301,18 +233,11 @@ fn client_without_a_server_says_so_and_exits_1() {
 #[test]
 fn ctrl_c_stops_a_waiting_server_cleanly() {
     for mode in ["raw", "udp"] {
-        let mut server = start_server(&["--case", "1", "--mode", mode]);
-        server.interrupt();
-        let status = server.wait(WAIT);
-        assert!(
-            status.success(),
-            "{mode}: {status:?} {}",
-            server.stderr.text()
-        );
+        let log = start_server(&["--case", "1", "--mode", mode]).stop(WAIT);
         if mode == "raw" {
-            assert_has(&server.stdout.text(), &["stopped before a client came"]);
+            assert_contains_all(&log, &["stopped before a client came"]);
         } else {
-            assert_has(&server.stdout.text(), &["(stopped by Ctrl-C)"]);
+            assert_contains_all(&log, &["(stopped by Ctrl-C)"]);
         }
     }
 }
@@ -320,12 +245,12 @@ fn ctrl_c_stops_a_waiting_server_cleanly() {
 #[test]
 fn a_silent_sender_times_out_with_a_clear_error() {
     let server = start_server(&["--case", "1", "--timeout", "1"]);
-    let stream = TcpStream::connect(server.addr).expect("connect");
-    let (ok, _, errors) = finish(server);
+    let stream = tcp_connect(server.addr, WAIT);
+    let served = server.finish(WAIT);
     drop(stream);
-    assert!(!ok);
-    assert_has(
-        &errors,
+    assert!(!served.status.success());
+    assert_contains_all(
+        &stderr(&served),
         &["error: the sender sent nothing more for 1 s and did not close (--timeout)"],
     );
 }
@@ -360,9 +285,8 @@ fn python_lesson_client_sticks_against_our_server() {
         );
         let out = testkit::run(peer, b"", WAIT);
         assert!(out.status.success(), "{}", stderr(&out));
-        let (ok, text, errors) = finish(server);
-        assert!(ok, "{mode} {case}: {errors}");
-        assert_has(&text, rows);
+        let shown = server.finish_ok(WAIT);
+        assert_contains_all(&shown, rows);
     }
 }
 
@@ -397,9 +321,8 @@ fn our_client_sticks_against_the_python_lesson_server() {
         ));
         let out = client(server.addr, &["--case", case, "--mode", mode]);
         assert!(out.status.success(), "{}", stderr(&out));
-        let (ok, text, errors) = finish(server);
-        assert!(ok, "{mode} {case}: {errors}");
-        assert_has(&text, lines);
+        let shown = server.finish_ok(WAIT);
+        assert_contains_all(&shown, lines);
     }
 }
 
@@ -411,52 +334,48 @@ fn framed_server(extra: &[&str]) -> Server {
     start_server(&args)
 }
 
+/// Sends `bytes` to a one-shot `server` and asserts that it fails, saying
+/// each of `errors` on stderr; returns what it printed on stdout.
+fn assert_refused(server: Server, bytes: &[u8], errors: &[&str]) -> String {
+    let served = server.finish_after_sending(bytes, WAIT);
+    assert!(!served.status.success());
+    assert_contains_all(&stderr(&served), errors);
+    stdout(&served)
+}
+
 #[test]
 fn a_negative_length_prefix_is_refused() {
-    let server = framed_server(&[]);
-    send_parts(server.addr, &[b"\xff\xff\xff\xffhello"], Duration::ZERO);
-    let (ok, _, errors) = finish(server);
-    assert!(!ok);
-    assert_has(
-        &errors,
+    assert_refused(
+        framed_server(&[]),
+        b"\xff\xff\xff\xffhello",
         &["error: frame 1: length prefix is negative (-1): not a valid frame"],
     );
 }
 
 #[test]
 fn a_length_above_the_maximum_is_refused_before_reading_it() {
-    let server = framed_server(&["--max-frame", "16"]);
-    send_parts(server.addr, &[b"\x11\x00\x00\x00"], Duration::ZERO);
-    let (ok, _, errors) = finish(server);
-    assert!(!ok);
-    assert_has(
-        &errors,
+    assert_refused(
+        framed_server(&["--max-frame", "16"]),
+        b"\x11\x00\x00\x00",
         &["error: frame 1: length prefix says 17 bytes, more than the maximum of 16"],
     );
 
     // The largest i32, against the default maximum.
-    let server = framed_server(&[]);
-    send_parts(server.addr, &[b"\xff\xff\xff\x7f"], Duration::ZERO);
-    let (ok, _, errors) = finish(server);
-    assert!(!ok);
-    assert_has(
-        &errors,
+    assert_refused(
+        framed_server(&[]),
+        b"\xff\xff\xff\x7f",
         &["length prefix says 2147483647 bytes, more than the maximum of 65536"],
     );
 }
 
 #[test]
 fn frames_before_a_bad_one_are_shown() {
-    let server = framed_server(&[]);
-    send_parts(
-        server.addr,
-        &[b"\x05\x00\x00\x00hello\xff\xff\xff\xff"],
-        Duration::ZERO,
+    let shown = assert_refused(
+        framed_server(&[]),
+        b"\x05\x00\x00\x00hello\xff\xff\xff\xff",
+        &["error: frame 2: length prefix is negative (-1)"],
     );
-    let (ok, text, errors) = finish(server);
-    assert!(!ok);
-    assert_has(&text, &["read_frame → b'hello'  5 bytes"]);
-    assert_has(&errors, &["error: frame 2: length prefix is negative (-1)"]);
+    assert_contains_all(&shown, &["read_frame → b'hello'  5 bytes"]);
 }
 
 #[test]
@@ -465,20 +384,14 @@ fn a_prefix_sent_one_byte_at_a_time_still_reads_whole() {
     // One byte, then a pause longer than the server's wait for the whole
     // exchange, so the server is inside read_frame with 1 of the prefix's
     // 4 bytes; then the rest, a byte per segment.
-    let mut stream = TcpStream::connect(server.addr).expect("connect");
-    stream.set_nodelay(true).expect("nodelay");
+    let mut stream = tcp_connect(server.addr, WAIT);
     let frame = b"\x05\x00\x00\x00hello";
-    stream.write_all(&frame[..1]).expect("first byte");
-    thread::sleep(Duration::from_millis(2500));
-    for byte in &frame[1..] {
-        stream.write_all(&[*byte]).expect("one byte");
-        thread::sleep(Duration::from_millis(20));
-    }
+    write_byte_by_byte(&mut stream, &frame[..1], Duration::from_millis(2500)).expect("first byte");
+    write_byte_by_byte(&mut stream, &frame[1..], Duration::from_millis(20)).expect("one byte");
     drop(stream);
-    let (ok, text, errors) = finish(server);
-    assert!(ok, "{errors}");
-    assert_has(
-        &text,
+    let shown = server.finish_ok(WAIT);
+    assert_contains_all(
+        &shown,
         &[
             "read_frame → b'hello'  5 bytes",
             "read_frame → end of stream",
@@ -488,21 +401,15 @@ fn a_prefix_sent_one_byte_at_a_time_still_reads_whole() {
 
 #[test]
 fn eof_in_the_middle_of_a_frame_names_both_counts() {
-    let server = framed_server(&[]);
-    send_parts(server.addr, &[b"\x0e\x00\x00\x00hel"], Duration::ZERO);
-    let (ok, _, errors) = finish(server);
-    assert!(!ok);
-    assert_has(
-        &errors,
+    assert_refused(
+        framed_server(&[]),
+        b"\x0e\x00\x00\x00hel",
         &["error: frame 1: was expecting 14 bytes but only received 3 bytes before the socket closed"],
     );
 
-    let server = framed_server(&[]);
-    send_parts(server.addr, &[b"\x0e\x00"], Duration::ZERO);
-    let (ok, _, errors) = finish(server);
-    assert!(!ok);
-    assert_has(
-        &errors,
+    assert_refused(
+        framed_server(&[]),
+        b"\x0e\x00",
         &["error: frame 1: was expecting 4 bytes but only received 2 bytes before the socket closed"],
     );
 }
@@ -510,15 +417,11 @@ fn eof_in_the_middle_of_a_frame_names_both_counts() {
 #[test]
 fn raw_bytes_that_are_not_text_are_shown_escaped() {
     let server = start_server(&["--case", "2"]);
-    send_parts(
-        server.addr,
-        &[b"\xff\x1b[2J\n\x00\xe4\xbd\xa0 tail"],
-        Duration::ZERO,
-    );
-    let (ok, text, errors) = finish(server);
-    assert!(ok, "{errors}");
-    assert_has(
-        &text,
+    let served = server.finish_after_sending(b"\xff\x1b[2J\n\x00\xe4\xbd\xa0 tail", WAIT);
+    assert!(served.status.success(), "{}", stderr(&served));
+    let shown = stdout(&served);
+    assert_contains_all(
+        &shown,
         &[
             r"recv(1) → b'\xff'",
             r"recv(5) → b'\x1b[2J\n'",
@@ -527,7 +430,7 @@ fn raw_bytes_that_are_not_text_are_shown_escaped() {
         ],
     );
     assert!(
-        !text.contains('\u{1b}'),
+        !shown.contains('\u{1b}'),
         "no raw escape reaches the terminal"
     );
 }
@@ -535,17 +438,16 @@ fn raw_bytes_that_are_not_text_are_shown_escaped() {
 #[test]
 fn a_datagram_larger_than_the_buffer_loses_its_tail_and_the_server_goes_on() {
     let server = start_server(&["--case", "1", "--mode", "udp"]);
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("free port");
+    let socket = testkit::udp_socket(WAIT);
     let huge = vec![b'x'; 65_507]; // the largest IPv4 UDP payload
     socket.send_to(&huge, server.addr).expect("huge datagram");
     socket.send_to(b"", server.addr).expect("empty datagram");
     socket
         .send_to(b"\xff\xfe", server.addr)
         .expect("non-UTF-8 datagram");
-    let (ok, text, errors) = finish(server);
-    assert!(ok, "{errors}");
-    assert_has(
-        &text,
+    let shown = server.finish_ok(WAIT);
+    assert_contains_all(
+        &shown,
         &[
             "1024 of a 65507-byte datagram: 64483 bytes lost",
             "recvfrom(1024) → b''",

@@ -3,13 +3,14 @@
 //! loopback, both ends against the lesson's Python ends, and hostile
 //! senders.
 
-use std::io::Write;
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::process::{Command, Output};
-use std::thread;
 use std::time::Duration;
 
-use testkit::{command, Server};
+use testkit::{
+    assert_contains_all, command, python_peer, stderr, stdout, tcp_connect, write_byte_by_byte,
+    Server,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_struct_header");
 const WAIT: Duration = Duration::from_secs(20);
@@ -20,56 +21,14 @@ fn run(args: &[&str]) -> Output {
     testkit::run(command(BIN, args), b"", WAIT)
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts that `text` contains each of `needles`, where any run of two or
-/// more spaces (the padding of a table column) matches any other.
-fn assert_has(text: &str, needles: &[&str]) {
-    let squeezed = squeeze(text);
-    for needle in needles {
-        assert!(
-            squeezed.contains(&squeeze(needle)),
-            "missing {needle:?} in:\n{text}"
-        );
-    }
-}
-
-fn squeeze(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut spaces = 0;
-    for c in text.chars() {
-        if c == ' ' {
-            spaces += 1;
-            continue;
-        }
-        out.push_str(match spaces {
-            0 => "",
-            1 => " ",
-            _ => "  ",
-        });
-        spaces = 0;
-        out.push(c);
-    }
-    out
-}
-
+/// `python3 scripts/peers/SCRIPT ARGS...`, from `[SCRIPT, ARGS...]`.
 fn python(args: &[&str]) -> Command {
-    let mut cmd = command(testkit::python3(), [] as [&str; 0]);
     let (script, rest) = args.split_first().expect("a script name");
-    cmd.arg(testkit::peer_script(script)).args(rest);
-    cmd
+    python_peer(script, rest)
 }
 
 fn python_output(args: &[&str]) -> String {
-    let out = testkit::run(python(args), b"", WAIT);
-    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    stdout(&out)
+    testkit::run_ok(python(args), b"", WAIT)
 }
 
 // ------------------------------------------------------ pack and unpack
@@ -78,7 +37,7 @@ fn python_output(args: &[&str]) -> String {
 fn pack_12_shows_the_lessons_bytes_beside_network_order() {
     let out = run(&["pack", "12"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_has(
+    assert_contains_all(
         &stdout(&out),
         &[
             r"struct.pack('i', 12)  b'\x0c\x00\x00\x00'  0c 00 00 00  native order: little-endian",
@@ -99,7 +58,7 @@ fn numbers_outside_i32_fail_with_the_lessons_error_and_exit_2() {
         let out = run(&["pack", number]);
         assert_eq!(out.status.code(), Some(2), "{number}");
         assert!(stdout(&out).is_empty(), "{number}: {}", stdout(&out));
-        assert_has(
+        assert_contains_all(
             &stderr(&out),
             &[RANGE_ERROR, &format!("({number} does not fit")],
         );
@@ -111,7 +70,7 @@ fn text_that_is_not_an_integer_is_a_usage_error() {
     for text in ["abc", "1.5", "0x0c", "", "12abc"] {
         let out = run(&["pack", text]);
         assert_eq!(out.status.code(), Some(2), "{text:?}");
-        assert_has(
+        assert_contains_all(
             &stderr(&out),
             &["error: struct.error: required argument is not an integer"],
         );
@@ -131,7 +90,7 @@ fn unpack_reads_hex_and_python_literals() {
         args.extend_from_slice(spelling);
         let out = run(&args);
         assert!(out.status.success(), "{spelling:?}: {}", stderr(&out));
-        assert_has(
+        assert_contains_all(
             &stdout(&out),
             &[
                 r"bytes  b'\x0c\x00\x00\x00'  0c 00 00 00",
@@ -151,7 +110,7 @@ fn unpack_needs_exactly_4_bytes() {
     ] {
         let out = run(&["unpack", bytes]);
         assert_eq!(out.status.code(), Some(2), "{bytes}");
-        assert_has(
+        assert_contains_all(
             &stderr(&out),
             &[
                 "error: struct.error: unpack requires a buffer of 4 bytes",
@@ -199,7 +158,7 @@ fn pack_and_unpack_agree_with_pythons_struct_byte_for_byte() {
         };
         let out = run(&["pack", value]);
         assert!(out.status.success(), "{value}: {}", stderr(&out));
-        assert_has(
+        assert_contains_all(
             &stdout(&out),
             &[
                 &format!("struct.pack('i', {value})  {native_repr}  {native_hex}"),
@@ -212,7 +171,7 @@ fn pack_and_unpack_agree_with_pythons_struct_byte_for_byte() {
         for spelling in [native_hex, native_repr] {
             let out = run(&["unpack", spelling]);
             assert!(out.status.success(), "{spelling}: {}", stderr(&out));
-            assert_has(
+            assert_contains_all(
                 &stdout(&out),
                 &[
                     &format!("struct.unpack('i', bytes)  ({},)", python_values[1]),
@@ -242,7 +201,7 @@ fn python_refuses_the_same_numbers() {
         assert!(line.starts_with(&format!("{value} error: ")), "{line}");
         assert_eq!(run(&["pack", value]).status.code(), Some(2));
     }
-    assert_has(
+    assert_contains_all(
         &answers,
         &["2147483648 error: 'i' format requires -2147483648 <= number <= 2147483647"],
     );
@@ -268,7 +227,7 @@ fn header_is_the_lessons_1_tb_header_byte_for_byte() {
         .next()
         .and_then(|l| l.split_once('\t'))
         .expect("prefix line");
-    assert_has(
+    assert_contains_all(
         &text,
         &[
             "header = {'file_size': 1073741824000, 'file_name': '/a/b/c/d/e/a.txt', \
@@ -302,7 +261,7 @@ fn a_custom_header_matches_json_dumps_even_with_chinese_names() {
         json,
         r#"{"file_size": 12, "file_name": "\u7b14\u8bb0.txt", "md5": "x"}"#
     );
-    assert_has(
+    assert_contains_all(
         &stdout(&out),
         &[&format!("  {json}\n"), "This file_size would fit 'i'"],
     );
@@ -314,7 +273,7 @@ fn a_custom_header_matches_json_dumps_even_with_chinese_names() {
 fn demo_sends_one_message_and_reads_it_back_whole() {
     let out = run(&["demo", "--trace"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_has(
+    assert_contains_all(
         &stdout(&out),
         &[
             r"send(struct.pack('i', 40))  b'(\x00\x00\x00'  4 bytes",
@@ -327,7 +286,7 @@ fn demo_sends_one_message_and_reads_it_back_whole() {
         ],
     );
     // The prefix, then the header, on the wire.
-    assert_has(
+    assert_contains_all(
         &stderr(&out),
         &["  0000  28 00 00 00 7b 22 66 69  6c 65 5f 73 69 7a 65 22  |(...{\"file_size\"|"],
     );
@@ -336,22 +295,15 @@ fn demo_sends_one_message_and_reads_it_back_whole() {
 // ------------------------------------------------- the two ends, apart
 
 fn start_server(extra: &[&str]) -> Server {
-    let mut args = vec!["server", "--port", "0"];
-    args.extend_from_slice(extra);
-    Server::start(command(BIN, args))
-}
-
-/// Waits for the one-shot server; returns (success, stdout, stderr).
-fn finish(mut server: Server) -> (bool, String, String) {
-    let status = server.wait(WAIT);
-    (status.success(), server.stdout.text(), server.stderr.text())
+    Server::start(testkit::server_command(BIN, &["server"], extra))
 }
 
 fn client(addr: SocketAddr, extra: &[&str]) -> Output {
-    let port = addr.port().to_string();
-    let mut args = vec!["client", "--port", &port];
-    args.extend_from_slice(extra);
-    run(&args)
+    testkit::run(
+        testkit::client_command(BIN, &["client"], addr, extra),
+        b"",
+        WAIT,
+    )
 }
 
 /// 100 000 bytes of every value, so nothing is text.
@@ -369,17 +321,16 @@ fn client_sends_a_file_that_the_server_reads_whole() {
     let server = start_server(&[]);
     let out = client(server.addr, &[file.to_str().expect("utf-8 path")]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_has(
+    assert_contains_all(
         &stdout(&out),
         &[
             r#"b'{"file_size":100000,"file_name":"data.bin"}'"#,
             "sendall(file)  data.bin  100000 bytes",
         ],
     );
-    let (ok, text, errors) = finish(server);
-    assert!(ok, "{errors}");
-    assert_has(
-        &text,
+    let shown = server.finish_ok(WAIT);
+    assert_contains_all(
+        &shown,
         &[
             r"recv(100000)  b'\x00\x07\x0e\x15",
             "100000 bytes: as file_size said",
@@ -405,11 +356,10 @@ fn the_lessons_python_sender_is_read_whole() {
         WAIT,
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let (ok, text, errors) = finish(server);
-    assert!(ok, "{errors}");
+    let shown = server.finish_ok(WAIT);
     // json.dumps spaces, and the md5 field, are read like anything else.
-    assert_has(
-        &text,
+    assert_contains_all(
+        &shown,
         &[
             r#"b'{"file_size": 100000, "file_name": "data.bin", "md5": "#,
             "json.loads → file_size 100000",
@@ -440,10 +390,9 @@ fn our_client_is_read_whole_by_the_lessons_python_receiver() {
     let server = Server::start(python(&["struct_header_server.py", "--port", "0"]));
     let out = client(server.addr, &[file.to_str().expect("utf-8 path")]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let (ok, text, errors) = finish(server);
-    assert!(ok, "{errors}");
-    assert_has(
-        &text,
+    let shown = server.finish_ok(WAIT);
+    assert_contains_all(
+        &shown,
         &[
             r#"header {"file_size": 100000, "file_name": "data.bin"}"#,
             &format!("data 100000 {expected_md5}"),
@@ -456,13 +405,12 @@ fn client_without_a_file_sends_the_greeting_and_a_missing_file_is_a_usage_error(
     let server = start_server(&[]);
     let out = client(server.addr, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let (ok, text, errors) = finish(server);
-    assert!(ok, "{errors}");
-    assert_has(&text, &["sent \"hello.txt\": 33 bytes, whole"]);
+    let shown = server.finish_ok(WAIT);
+    assert_contains_all(&shown, &["sent \"hello.txt\": 33 bytes, whole"]);
 
     let out = run(&["client", "--port", "1", "/no/such/file"]);
     assert_eq!(out.status.code(), Some(2));
-    assert_has(
+    assert_contains_all(
         &stderr(&out),
         &["error: cannot open /no/such/file: no such file or directory"],
     );
@@ -470,31 +418,11 @@ fn client_without_a_file_sends_the_greeting_and_a_missing_file_is_a_usage_error(
 
 #[test]
 fn ctrl_c_stops_a_waiting_server_cleanly() {
-    let mut server = start_server(&[]);
-    server.interrupt();
-    let status = server.wait(WAIT);
-    assert!(status.success(), "{status:?}");
-    assert_has(&server.stdout.text(), &["stopped before a client came"]);
+    let log = start_server(&[]).stop(WAIT);
+    assert_contains_all(&log, &["stopped before a client came"]);
 }
 
 // ------------------------------------------------- hostile senders
-
-/// Sends `bytes` to `server` (a byte per segment, `pause` apart, when
-/// `pause` is not zero), closes, and returns how the server ended.
-fn hostile(server: Server, bytes: &[u8], pause: Duration) -> (bool, String, String) {
-    let mut stream = TcpStream::connect(server.addr).expect("connect");
-    stream.set_nodelay(true).expect("nodelay");
-    if pause.is_zero() {
-        stream.write_all(bytes).expect("send");
-    } else {
-        for byte in bytes {
-            stream.write_all(&[*byte]).expect("one byte");
-            thread::sleep(pause);
-        }
-    }
-    drop(stream);
-    finish(server)
-}
 
 fn message(header: &str, body: &[u8]) -> Vec<u8> {
     let mut bytes = (header.len() as i32).to_le_bytes().to_vec();
@@ -505,39 +433,36 @@ fn message(header: &str, body: &[u8]) -> Vec<u8> {
 
 #[test]
 fn header_length_ff_ff_ff_ff_is_refused() {
-    let (ok, text, errors) = hostile(start_server(&[]), b"\xff\xff\xff\xff{}", Duration::ZERO);
-    assert!(!ok);
-    assert_has(
-        &text,
+    let served = start_server(&[]).finish_after_sending(b"\xff\xff\xff\xff{}", WAIT);
+    assert!(!served.status.success());
+    assert_contains_all(
+        &stdout(&served),
         &[r"recv(4)  b'\xff\xff\xff\xff'  struct.unpack('i') → (-1,)"],
     );
-    assert_has(
-        &errors,
+    assert_contains_all(
+        &stderr(&served),
         &["error: length prefix is negative (-1): not a valid frame"],
     );
 }
 
 #[test]
 fn a_header_length_above_the_maximum_is_refused() {
-    let (ok, _, errors) = hostile(
-        start_server(&["--max-header", "64"]),
-        b"\x41\x00\x00\x00",
-        Duration::ZERO,
-    );
-    assert!(!ok);
-    assert_has(
-        &errors,
+    let served =
+        start_server(&["--max-header", "64"]).finish_after_sending(b"\x41\x00\x00\x00", WAIT);
+    assert!(!served.status.success());
+    assert_contains_all(
+        &stderr(&served),
         &["error: length prefix says 65 bytes, more than the maximum of 64"],
     );
 
-    let (ok, text, errors) = hostile(start_server(&[]), b"\xff\xff\xff\x7f", Duration::ZERO);
-    assert!(!ok);
-    assert_has(
-        &text,
+    let served = start_server(&[]).finish_after_sending(b"\xff\xff\xff\x7f", WAIT);
+    assert!(!served.status.success());
+    assert_contains_all(
+        &stdout(&served),
         &[r"recv(4)  b'\xff\xff\xff\x7f'  struct.unpack('i') → (2147483647,)"],
     );
-    assert_has(
-        &errors,
+    assert_contains_all(
+        &stderr(&served),
         &["error: length prefix says 2147483647 bytes, more than the maximum of 65536"],
     );
 }
@@ -545,9 +470,12 @@ fn a_header_length_above_the_maximum_is_refused() {
 #[test]
 fn a_message_sent_one_byte_at_a_time_is_read_whole() {
     let bytes = message(r#"{"file_size": 5, "file_name": "a.txt"}"#, b"hello");
-    let (ok, text, errors) = hostile(start_server(&[]), &bytes, Duration::from_millis(5));
-    assert!(ok, "{errors}");
-    assert_has(&text, &["recv(5)  b'hello'  5 bytes: as file_size said"]);
+    let server = start_server(&[]);
+    let mut stream = tcp_connect(server.addr, WAIT);
+    write_byte_by_byte(&mut stream, &bytes, Duration::from_millis(5)).expect("one byte");
+    drop(stream);
+    let shown = server.finish_ok(WAIT);
+    assert_contains_all(&shown, &["recv(5)  b'hello'  5 bytes: as file_size said"]);
 }
 
 #[test]
@@ -561,10 +489,10 @@ fn eof_in_the_middle_of_the_prefix_the_header_or_the_file_names_both_counts() {
             "was expecting 5 bytes but only received 2 bytes",
         ),
     ] {
-        let (ok, _, errors) = hostile(start_server(&[]), &whole[..cut], Duration::ZERO);
-        assert!(!ok, "cut at {cut}");
-        assert_has(
-            &errors,
+        let served = start_server(&[]).finish_after_sending(&whole[..cut], WAIT);
+        assert!(!served.status.success(), "cut at {cut}");
+        assert_contains_all(
+            &stderr(&served),
             &[&format!("error: {expected} before the socket closed")],
         );
     }
@@ -587,21 +515,21 @@ fn headers_that_are_not_the_lessons_say_why() {
             r#"error: bad JSON header: invalid type: string "hello", expected struct FileHeader"#,
         ),
     ] {
-        let (ok, _, errors) = hostile(start_server(&[]), &message(header, b""), Duration::ZERO);
-        assert!(!ok, "{header}");
-        assert_has(&errors, &[expected]);
+        let served = start_server(&[]).finish_after_sending(&message(header, b""), WAIT);
+        assert!(!served.status.success(), "{header}");
+        assert_contains_all(&stderr(&served), &[expected]);
     }
 }
 
 #[test]
 fn a_silent_client_times_out() {
     let server = start_server(&["--timeout", "1"]);
-    let stream = TcpStream::connect(server.addr).expect("connect");
-    let (ok, _, errors) = finish(server);
+    let stream = tcp_connect(server.addr, WAIT);
+    let served = server.finish(WAIT);
     drop(stream);
-    assert!(!ok);
-    assert_has(
-        &errors,
+    assert!(!served.status.success());
+    assert_contains_all(
+        &stderr(&served),
         &["error: the client sent nothing for 1 s (--timeout)"],
     );
 }

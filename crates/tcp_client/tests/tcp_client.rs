@@ -2,52 +2,39 @@
 //! Python server, and small misbehaving servers written here.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::thread;
 use std::time::Duration;
 
-use testkit::{command, Server};
+use testkit::{fake_tcp_server, server_command, stderr, stdout, tcp_connect, Server};
 
 const CLIENT: &str = env!("CARGO_BIN_EXE_tcp_client");
 const WAIT: Duration = Duration::from_secs(20);
 
-/// The real server, built from this workspace.
-fn tcp_server() -> Server {
-    let bin = std::path::Path::new(CLIENT).with_file_name("tcp_server");
+/// The real server's binary, built from this workspace.
+fn tcp_server_bin() -> PathBuf {
+    let bin = Path::new(CLIENT).with_file_name("tcp_server");
     assert!(
         bin.is_file(),
         "build the workspace first: {} is missing",
         bin.display()
     );
-    Server::start(command(bin, ["--port", "0", "--verbose"]))
+    bin
+}
+
+/// The real server.
+fn tcp_server() -> Server {
+    Server::start(server_command(tcp_server_bin(), &[], &["--verbose"]))
 }
 
 fn client(addr: SocketAddr, args: &[&str], input: &str) -> Output {
-    let port = addr.port().to_string();
-    let mut cmd = command(CLIENT, ["--port", &port]);
-    cmd.args(args);
-    testkit::run(cmd, input.as_bytes(), WAIT)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A one-off server on a free port: `serve` gets the first connection.
-fn fake_server(serve: impl FnOnce(TcpStream) + Send + 'static) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
-    let addr = listener.local_addr().expect("bound");
-    thread::spawn(move || {
-        let (stream, _) = listener.accept().expect("the client connects");
-        stream.set_read_timeout(Some(WAIT)).expect("timeout");
-        serve(stream);
-    });
-    addr
+    testkit::run(
+        testkit::client_command(CLIENT, &[], addr, args),
+        input.as_bytes(),
+        WAIT,
+    )
 }
 
 #[test]
@@ -64,9 +51,9 @@ fn pipe_mode_prints_each_reply_skips_empty_lines_and_stops_at_quit() {
         "HELLO\nSOCKET 你好\n",
         "no prompts from a pipe"
     );
-    assert!(server
+    server
         .stdout
-        .wait_for("disconnected after 2 message(s)", WAIT));
+        .assert_shows("disconnected after 2 message(s)", WAIT);
     assert!(!server.stdout.text().contains("not sent"));
 }
 
@@ -99,10 +86,7 @@ fn an_empty_message_is_a_usage_error() {
 
 #[test]
 fn no_server_is_one_clear_line_and_exit_1() {
-    let addr = {
-        let l = TcpListener::bind("127.0.0.1:0").expect("free port");
-        l.local_addr().expect("bound")
-    }; // closed again: nothing listens there
+    let addr = testkit::closed_tcp_addr();
     let out = client(addr, &[], "hello\n");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -113,7 +97,7 @@ fn no_server_is_one_clear_line_and_exit_1() {
 
 #[test]
 fn a_server_that_closes_is_one_clear_line_and_exit_1() {
-    let addr = fake_server(|mut stream| {
+    let addr = fake_tcp_server(WAIT, |mut stream| {
         let _ = stream.read(&mut [0; 64]);
     }); // reads the message, closes without a reply
     let out = client(addr, &[], "hello\nworld\n");
@@ -123,15 +107,12 @@ fn a_server_that_closes_is_one_clear_line_and_exit_1() {
 
 #[test]
 fn a_reply_split_across_segments_is_read_whole() {
-    let addr = fake_server(|mut stream| {
+    let addr = fake_tcp_server(WAIT, |mut stream| {
         let mut buf = [0; 64];
         let n = stream.read(&mut buf).expect("message");
         let upper = buf[..n].to_ascii_uppercase();
-        stream.set_nodelay(true).expect("nodelay");
-        for byte in upper {
-            stream.write_all(&[byte]).expect("one byte");
-            thread::sleep(Duration::from_millis(5));
-        }
+        testkit::write_byte_by_byte(&mut stream, &upper, Duration::from_millis(5))
+            .expect("one byte");
     });
     let out = client(addr, &["--message", "in pieces"], "");
     assert!(out.status.success(), "{}", stderr(&out));
@@ -140,7 +121,7 @@ fn a_reply_split_across_segments_is_read_whole() {
 
 #[test]
 fn a_server_that_never_answers_times_out() {
-    let addr = fake_server(|mut stream| {
+    let addr = fake_tcp_server(WAIT, |mut stream| {
         let _ = stream.read(&mut [0; 64]);
         thread::sleep(Duration::from_secs(3)); // holds the connection open, silent
     });
@@ -151,11 +132,12 @@ fn a_server_that_never_answers_times_out() {
 
 #[test]
 fn a_full_server_refusal_is_shown() {
-    let server = {
-        let bin = std::path::Path::new(CLIENT).with_file_name("tcp_server");
-        Server::start(command(bin, ["--port", "0", "--max-clients", "1"]))
-    };
-    let mut holder = TcpStream::connect(server.addr).expect("first client");
+    let server = Server::start(server_command(
+        tcp_server_bin(),
+        &[],
+        &["--max-clients", "1"],
+    ));
+    let mut holder = tcp_connect(server.addr, WAIT);
     holder.write_all(b"x").expect("send");
     holder.read_exact(&mut [0; 1]).expect("being served");
     let out = client(server.addr, &["--message", "hi"], "");
@@ -168,7 +150,7 @@ fn a_full_server_refusal_is_shown() {
 
 #[test]
 fn chat_mode_prints_the_reply_and_stops_on_q() {
-    let addr = fake_server(|mut stream| {
+    let addr = fake_tcp_server(WAIT, |mut stream| {
         let mut buf = [0; 64];
         let _ = stream.read(&mut buf).expect("first");
         stream.write_all(b"hi, how are you?").expect("reply");
@@ -186,7 +168,7 @@ fn chat_mode_prints_the_reply_and_stops_on_q() {
 #[test]
 fn chat_mode_q_from_the_user_ends_the_conversation_without_waiting() {
     let (tx, received) = std::sync::mpsc::channel();
-    let addr = fake_server(move |mut stream| {
+    let addr = fake_tcp_server(WAIT, move |mut stream| {
         let mut all = Vec::new();
         let _ = stream.read_to_end(&mut all); // until the client closes
         let _ = tx.send(all);
@@ -219,11 +201,10 @@ fn trace_dumps_both_directions_to_stderr() {
 
 #[test]
 fn tcp_client_talks_to_the_lessons_python_server() {
-    let python = testkit::python3();
-    let script = testkit::peer_script("tcp_upper_server.py");
-    let mut cmd = command(python, [script.to_str().expect("utf-8 path")]);
-    cmd.args(["--port", "0"]);
-    let server = Server::start(cmd);
+    let server = Server::start(testkit::python_peer(
+        "tcp_upper_server.py",
+        &["--port", "0"],
+    ));
     let out = client(server.addr, &[], "hello\nsocket 你好\nquit\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "HELLO\nSOCKET 你好\n");

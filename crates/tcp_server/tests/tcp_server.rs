@@ -2,25 +2,25 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use testkit::{command, Server};
+use testkit::{command, python_peer, stderr, stdout, tcp_connect, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tcp_server");
 const WAIT: Duration = Duration::from_secs(10);
 
 fn start(extra: &[&str]) -> Server {
-    let mut args = vec!["--port", "0"];
-    args.extend_from_slice(extra);
-    Server::start(command(BIN, args))
+    Server::start(testkit::server_command(BIN, &[], extra))
 }
 
 fn connect(addr: SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect(addr).expect("connect to the server");
-    stream.set_read_timeout(Some(WAIT)).expect("set timeout");
-    stream
+    tcp_connect(addr, WAIT)
+}
+
+fn run(args: &[&str]) -> Output {
+    testkit::run(command(BIN, args), b"", WAIT)
 }
 
 /// Sends `message` and reads back exactly as many bytes.
@@ -36,17 +36,6 @@ fn round_trip(stream: &mut TcpStream, message: &[u8]) -> Vec<u8> {
 fn assert_still_serving(server: &Server) {
     let mut client = connect(server.addr);
     assert_eq!(round_trip(&mut client, b"still there?"), b"STILL THERE?");
-}
-
-fn stop(mut server: Server) -> String {
-    server.interrupt();
-    let status = server.wait(WAIT);
-    assert!(
-        status.success(),
-        "exit status {status:?}; stderr:\n{}",
-        server.stderr.text()
-    );
-    server.stdout.text()
 }
 
 #[test]
@@ -81,7 +70,7 @@ fn hundred_concurrent_clients_each_hundred_round_trips() {
     for client in clients {
         client.join().expect("every client got every reply right");
     }
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("shutting down: served 100 clients"), "{log}");
 }
 
@@ -148,7 +137,7 @@ fn a_client_over_max_clients_gets_one_line_and_is_closed() {
         }
     });
     assert!(served, "a freed place is given to a new client");
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("refused"), "{log}");
 }
 
@@ -191,11 +180,7 @@ fn a_silent_client_is_cut_off_after_the_idle_timeout() {
     let mut silent = connect(server.addr);
     assert_still_serving(&server);
     assert_eq!(silent.read(&mut [0; 8]).expect("the server closes it"), 0);
-    assert!(
-        server.stdout.wait_for("silent for 1 s", WAIT),
-        "{}",
-        server.stdout.text()
-    );
+    server.stdout.assert_shows("silent for 1 s", WAIT);
 }
 
 #[test]
@@ -213,11 +198,9 @@ fn invalid_utf8_is_echoed_byte_for_byte() {
         round_trip(&mut client, b"\xff\xfeabc\x00"),
         b"\xff\xfeABC\x00"
     );
-    assert!(
-        server.stdout.wait_for("\u{fffd}\u{fffd}abc\\u{0}", WAIT),
-        "{}",
-        server.stdout.text()
-    );
+    server
+        .stdout
+        .assert_shows("\u{fffd}\u{fffd}abc\\u{0}", WAIT);
     assert_still_serving(&server);
 }
 
@@ -267,7 +250,7 @@ fn ctrl_c_stops_accepting_prints_the_summary_and_exits_0() {
     assert_eq!(round_trip(&mut b, b"b"), b"B");
     // b is still connected: Ctrl-C ends its conversation rather than
     // waiting for it forever.
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("shutting down: served 2 clients"), "{log}");
     assert_eq!(b.read(&mut [0; 4]).expect("closed by the shutdown"), 0);
 }
@@ -277,75 +260,63 @@ fn ctrl_c_in_iterative_mode_with_a_client_connected() {
     let server = start(&["--mode", "iterative"]);
     let mut client = connect(server.addr);
     assert_eq!(round_trip(&mut client, b"hi"), b"HI");
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("shutting down: served 1 client\n"), "{log}");
 }
 
 #[test]
 fn chat_mode_sends_the_operators_lines() {
-    let mut cmd = command(BIN, ["--port", "0", "--chat"]);
+    let mut cmd = testkit::server_command(BIN, &[], &["--chat"]);
     cmd.stdin(Stdio::piped());
     let mut server = Server::start(cmd);
     let mut client = connect(server.addr);
 
     client.write_all(b"hi, server").expect("send");
-    assert!(
-        server.stdout.wait_for("] hi, server", WAIT),
-        "{}",
-        server.stdout.text()
-    );
+    server.stdout.assert_shows("] hi, server", WAIT);
     // Empty lines are not sent (the client would take zero bytes as a close).
-    server
-        .stdin()
-        .write_all(b"\nhello, client\n")
-        .expect("operator types");
+    server.type_text("\nhello, client\n");
     let mut reply = [0; 13];
     client.read_exact(&mut reply).expect("the operator's line");
     assert_eq!(&reply, b"hello, client");
 
     client.write_all(b"bye").expect("send");
-    server.stdin().write_all(b"q\n").expect("operator ends it");
+    server.type_text("q\n");
     let mut rest = Vec::new();
     client.read_to_end(&mut rest).expect("q, then the end");
     assert_eq!(rest, b"q");
-    assert!(server.stdout.wait_for("conversation ended by you", WAIT));
+    server
+        .stdout
+        .assert_shows("conversation ended by you", WAIT);
 
     // The next client is served, and the end of the operator's input ends it.
     let mut next = connect(server.addr);
     next.write_all(b"anyone?").expect("send");
-    assert!(
-        server.stdout.wait_for("] anyone?", WAIT),
-        "{}",
-        server.stdout.text()
-    );
+    server.stdout.assert_shows("] anyone?", WAIT);
     server.close_stdin();
     let mut rest = Vec::new();
     next.read_to_end(&mut rest).expect("q, then the end");
     assert_eq!(rest, b"q");
-    let status = server.wait(WAIT);
-    assert!(status.success());
-    assert!(server
-        .stdout
-        .text()
-        .contains("shutting down: served 2 clients"));
+    let served = server.finish(WAIT);
+    assert!(served.status.success());
+    assert!(stdout(&served).contains("shutting down: served 2 clients"));
 }
 
 #[test]
 fn ctrl_c_in_chat_mode_while_the_operator_is_typing() {
-    let mut cmd = command(BIN, ["--port", "0", "--chat"]);
+    let mut cmd = testkit::server_command(BIN, &[], &["--chat"]);
     cmd.stdin(Stdio::piped());
     let server = Server::start(cmd);
     let mut client = connect(server.addr);
     client.write_all(b"hello?").expect("send");
-    assert!(server.stdout.wait_for("] hello?", WAIT));
-    let log = stop(server);
+    server.stdout.assert_shows("] hello?", WAIT);
+    let log = server.stop(WAIT);
     assert!(log.contains("shutting down: served 1 client"), "{log}");
 }
 
 #[test]
 fn help_names_the_lesson_and_shows_examples() {
-    let out = testkit::run(command(BIN, ["--help"]), b"", WAIT);
-    let help = String::from_utf8_lossy(&out.stdout);
+    let out = run(&["--help"]);
+    let help = stdout(&out);
     assert!(out.status.success());
     assert!(help.contains("Lesson 1 (TCP)"), "{help}");
     assert!(help.contains("tcp_server --mode iterative"), "{help}");
@@ -359,13 +330,8 @@ fn usage_errors_exit_2() {
         &["--chat", "--mode", "threaded"],
         &["--host", "not a host name"],
     ] {
-        let out = testkit::run(command(BIN, args), b"", WAIT);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     }
 }
 
@@ -373,27 +339,20 @@ fn usage_errors_exit_2() {
 fn a_taken_port_is_one_clear_line_and_exit_1() {
     let server = start(&[]);
     let port = server.addr.port().to_string();
-    let out = testkit::run(command(BIN, ["--port", &port]), b"", WAIT);
+    let out = run(&["--port", &port]);
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("address already in use"), "{stderr}");
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("address already in use"), "{err}");
 }
 
 #[test]
 fn the_lessons_python_client_talks_to_tcp_server() {
     let server = start(&[]);
-    let python = testkit::python3();
-    let client = testkit::peer_script("tcp_client.py");
     let port = server.addr.port().to_string();
-    let mut cmd = command(python, [client.to_str().expect("utf-8 path")]);
-    cmd.args(["--port", &port]);
+    let cmd = python_peer("tcp_client.py", &["--port", &port]);
     let out = testkit::run(cmd, "hello\n\nsocket 你好\nquit\n".as_bytes(), WAIT);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(stdout, "reply: HELLO\nreply: SOCKET 你好\n");
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert_eq!(text, "reply: HELLO\nreply: SOCKET 你好\n");
 }

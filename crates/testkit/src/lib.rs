@@ -4,228 +4,58 @@
 //! server on `--port 0`, whose `listening on ADDR` line tells where it is; a
 //! client fed lines on standard input. Every wait here is bounded, every
 //! process is killed and reaped by its handle when the test drops it, and
-//! nothing is ever signalled by name.
+//! nothing is ever signalled by name. The test's own sockets are on
+//! loopback only.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
-use std::sync::mpsc::{self, Sender};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-use nix::sys::signal::{kill, Signal};
-use nix::unistd::Pid;
+mod net;
+mod process;
+mod text;
 
-/// How long a server may take to print its `listening on` line.
-pub const START_TIMEOUT: Duration = Duration::from_secs(20);
+pub use net::{
+    closed_tcp_addr, fake_tcp_server, fake_udp_server, tcp_connect, udp_ask, udp_recv, udp_socket,
+    write_byte_by_byte,
+};
+pub use process::{run, run_ok, Captured, Process, Server, START_TIMEOUT};
+pub use text::{assert_contains_all, numbers_after, seq_output, stderr, stdout, text};
 
 /// A command for `bin` with `args`, standard input closed unless the caller
 /// says otherwise.
 pub fn command<I, S>(bin: impl AsRef<Path>, args: I) -> Command
 where
     I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
+    S: AsRef<OsStr>,
 {
     let mut cmd = Command::new(bin.as_ref());
     cmd.args(args).stdin(Stdio::null());
     cmd
 }
 
-/// Text collected from a child's stdout or stderr by a background thread.
-#[derive(Debug, Clone, Default)]
-pub struct Captured(Arc<Mutex<String>>);
-
-impl Captured {
-    /// Starts a thread that collects `stream` (and hands each line to
-    /// `on_line`); the thread ends at end of stream.
-    fn collect(
-        stream: impl Read + Send + 'static,
-        on_line: Option<Sender<String>>,
-    ) -> (Self, JoinHandle<()>) {
-        let captured = Captured::default();
-        let sink = captured.clone();
-        let reader = thread::spawn(move || {
-            let mut reader = BufReader::new(stream);
-            let mut line = Vec::new();
-            while matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0) {
-                let text = String::from_utf8_lossy(&line).into_owned();
-                if let Some(tx) = &on_line {
-                    let _ = tx.send(text.clone());
-                }
-                sink.0
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push_str(&text);
-                line.clear();
-            }
-        });
-        (captured, reader)
-    }
-
-    /// Everything collected so far.
-    pub fn text(&self) -> String {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Waits up to `timeout` for `needle` to appear; returns whether it did.
-    pub fn wait_for(&self, needle: &str, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if self.text().contains(needle) {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-        self.text().contains(needle)
-    }
+/// `bin ROLE... --port 0 ARGS...`: a server on a port the OS picks, which
+/// its `listening on` line names ([`Server::start`] reads it). `role` is
+/// empty for a binary that is only a server.
+pub fn server_command(bin: impl AsRef<Path>, role: &[&str], args: &[&str]) -> Command {
+    let mut cmd = command(bin, role);
+    cmd.args(["--port", "0"]).args(args);
+    cmd
 }
 
-/// A running server process, killed and reaped when dropped.
-#[derive(Debug)]
-pub struct Server {
-    child: Child,
-    /// The address from the server's `listening on ADDR` line.
-    pub addr: SocketAddr,
-    pub stdout: Captured,
-    pub stderr: Captured,
-}
-
-impl Server {
-    /// Starts `cmd` (stdout and stderr are captured) and waits for its
-    /// `listening on ADDR` line. Panics, with what the process printed, if
-    /// the line does not come within [`START_TIMEOUT`].
-    pub fn start(mut cmd: Command) -> Server {
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-        let (tx, lines) = mpsc::channel();
-        let (stdout, _) =
-            Captured::collect(child.stdout.take().expect("stdout is piped"), Some(tx));
-        let (stderr, _) = Captured::collect(child.stderr.take().expect("stderr is piped"), None);
-        let mut server = Server {
-            child,
-            addr: SocketAddr::from(([0, 0, 0, 0], 0)),
-            stdout,
-            stderr,
-        };
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match lines.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(addr) = line.trim().strip_prefix("listening on ") {
-                        server.addr = addr
-                            .parse()
-                            .unwrap_or_else(|e| panic!("bad address in {line:?}: {e}"));
-                        return server;
-                    }
-                }
-                Err(_) => panic!(
-                    "{cmd:?} printed no `listening on` line within {START_TIMEOUT:?}\n\
-                     stdout:\n{}\nstderr:\n{}",
-                    server.stdout.text(),
-                    server.stderr.text()
-                ),
-            }
-        }
-    }
-
-    /// The server's standard input, when the command asked for a pipe.
-    pub fn stdin(&mut self) -> &mut ChildStdin {
-        self.child
-            .stdin
-            .as_mut()
-            .expect("start the command with stdin(Stdio::piped())")
-    }
-
-    /// Closes the server's standard input (end of the operator's input).
-    pub fn close_stdin(&mut self) {
-        drop(self.child.stdin.take());
-    }
-
-    /// Sends SIGINT, as Ctrl-C in the server's terminal would.
-    pub fn interrupt(&self) {
-        signal(&self.child, Signal::SIGINT);
-    }
-
-    /// Waits up to `timeout` for the server to exit; panics if it does not.
-    pub fn wait(&mut self, timeout: Duration) -> ExitStatus {
-        wait_bounded(&mut self.child, timeout)
-            .unwrap_or_else(|| panic!("server still running after {timeout:?}"))
-    }
-
-    /// Whether the process is still running.
-    pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn signal(child: &Child, sig: Signal) {
-    let pid = i32::try_from(child.id()).expect("pids fit in i32");
-    kill(Pid::from_raw(pid), sig).expect("signalling our own child");
-}
-
-/// Polls `child` until it exits or `timeout` passes.
-fn wait_bounded(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Some(status);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// Runs `cmd` to completion with `input` on its standard input, killing it
-/// (and failing the test) if it takes longer than `timeout`.
-pub fn run(mut cmd: Command, input: &[u8], timeout: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-    let (stdout, stdout_reader) = Captured::collect(child.stdout.take().expect("piped"), None);
-    let (stderr, stderr_reader) = Captured::collect(child.stderr.take().expect("piped"), None);
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    // A client that exits early closes the pipe; that is its business.
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    let status = wait_bounded(&mut child, timeout);
-    let Some(status) = status else {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!(
-            "{cmd:?} still running after {timeout:?}\nstdout:\n{}\nstderr:\n{}",
-            stdout.text(),
-            stderr.text()
-        );
-    };
-    // The readers reach end of stream now that the process is gone.
-    let _ = stdout_reader.join();
-    let _ = stderr_reader.join();
-    Output {
-        status,
-        stdout: stdout.text().into_bytes(),
-        stderr: stderr.text().into_bytes(),
-    }
+/// `bin ROLE... --port PORT ARGS...`: a client of the server at `addr`. Only
+/// the port is passed: the host stays the lessons' default, 127.0.0.1.
+/// `role` is empty for a binary that is only a client.
+pub fn client_command(
+    bin: impl AsRef<Path>,
+    role: &[&str],
+    addr: SocketAddr,
+    args: &[&str],
+) -> Command {
+    let mut cmd = command(bin, role);
+    cmd.args(["--port", &addr.port().to_string()]).args(args);
+    cmd
 }
 
 /// The python3 interpreter. The interop tests need it and say so loudly
@@ -253,6 +83,14 @@ pub fn peer_script(name: &str) -> PathBuf {
         .join(name);
     assert!(path.is_file(), "missing Python peer {}", path.display());
     path
+}
+
+/// `python3 scripts/peers/SCRIPT ARGS...`, standard input closed unless the
+/// caller says otherwise.
+pub fn python_peer(script: &str, args: &[&str]) -> Command {
+    let mut cmd = command(python3(), [peer_script(script)]);
+    cmd.args(args);
+    cmd
 }
 
 /// A fresh temporary directory, removed when the handle is dropped.

@@ -3,13 +3,12 @@
 //! lesson's Python programs (`scripts/peers/time_*.py`).
 
 use std::io::Read;
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::net::SocketAddr;
 use std::process::{Command, Output};
-use std::thread;
 use std::time::Duration;
 
 use chrono::{Local, NaiveDateTime, Timelike, Utc};
-use testkit::{command, Server};
+use testkit::{command, python_peer, stderr, stdout, tcp_connect, udp_recv, udp_socket, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_time_server");
 const WAIT: Duration = Duration::from_secs(10);
@@ -20,9 +19,7 @@ const MAX_DATAGRAM: usize = 65_507;
 const EAST_8: &str = "CST-8";
 
 fn server(args: &[&str]) -> Command {
-    let mut all = vec!["server", "--port", "0"];
-    all.extend_from_slice(args);
-    command(BIN, all)
+    testkit::server_command(BIN, &["server"], args)
 }
 
 fn start(args: &[&str]) -> Server {
@@ -37,14 +34,7 @@ fn start_in_zone(args: &[&str], tz: &str) -> Server {
 
 /// Sends one datagram from a fresh socket and returns the answer.
 fn ask(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("a free port");
-    socket.set_read_timeout(Some(WAIT)).expect("timeout");
-    socket.send_to(request, addr).expect("send");
-    let mut buf = vec![0; 65_536];
-    let (n, from) = socket.recv_from(&mut buf).expect("an answer");
-    assert_eq!(from, addr, "the answer comes from the server's address");
-    buf.truncate(n);
-    buf
+    testkit::udp_ask(&udp_socket(WAIT), addr, request)
 }
 
 fn ask_text(addr: SocketAddr, request: &str) -> String {
@@ -84,30 +74,16 @@ fn assert_python_str(text: &str) {
     );
 }
 
-fn stop(mut server: Server) -> String {
-    server.interrupt();
-    let status = server.wait(WAIT);
-    assert!(
-        status.success(),
-        "exit status {status:?}; stderr:\n{}",
-        server.stderr.text()
-    );
-    server.stdout.text()
-}
-
 fn client(addr: SocketAddr, args: &[&str], input: &str) -> Output {
-    let port = addr.port().to_string();
-    let mut all = vec!["client", "--port", &port];
-    all.extend_from_slice(args);
-    testkit::run(command(BIN, all), input.as_bytes(), WAIT)
+    testkit::run(
+        testkit::client_command(BIN, &["client"], addr, args),
+        input.as_bytes(),
+        WAIT,
+    )
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+fn run(args: &[&str]) -> Output {
+    testkit::run(command(BIN, args), b"", WAIT)
 }
 
 // ------------------------------------------------------------ UDP server
@@ -163,7 +139,7 @@ fn bad_formats_get_error_answers_and_the_server_keeps_serving() {
     }
     // Control characters are plain text to strftime: they come back as sent.
     assert_eq!(ask(server.addr, b"\0\x1b[2J"), b"\0\x1b[2J");
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(
         log.contains("answered 9 requests, 4 of them with an error"),
         "{log}"
@@ -230,7 +206,7 @@ fn ctrl_c_stops_the_udp_server_with_a_summary() {
     ask(server.addr, b"%Y");
     ask(server.addr, b"%Q");
     ask(server.addr, b"");
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("asked for '%Y': "), "{log}");
     assert!(
         log.contains("asked with an empty datagram (the default, %Y-%m-%d %X)"),
@@ -245,8 +221,7 @@ fn ctrl_c_stops_the_udp_server_with_a_summary() {
 // ------------------------------------------------------------ TCP server
 
 fn read_daytime(addr: SocketAddr) -> String {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    let mut stream = tcp_connect(addr, WAIT);
     let mut text = String::new();
     stream
         .read_to_string(&mut text)
@@ -263,7 +238,7 @@ fn the_tcp_server_sends_str_datetime_now_and_closes() {
         assert_python_str(&text);
         assert_time_between(&text, "%Y-%m-%d %H:%M:%S%.f", before, local_now());
     }
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("connected; sent "), "{log}");
     assert!(log.contains("shutting down: served 2 clients"), "{log}");
 }
@@ -301,7 +276,7 @@ fn the_client_loop_sends_each_line_even_an_empty_one_until_quit() {
     assert!(lines[0].parse::<i32>().is_ok(), "{text}");
     assert_time_between(lines[1], "%Y-%m-%d %H:%M:%S", before, local_now());
     assert!(lines[2].starts_with("error: '%Q'"), "{text}");
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(
         log.contains("answered 3 requests"),
         "nothing after quit: {log}"
@@ -322,7 +297,7 @@ fn a_one_shot_error_answer_exits_1() {
 
 #[test]
 fn no_answer_is_one_line_and_exit_1() {
-    let silent = UdpSocket::bind("127.0.0.1:0").expect("a free port");
+    let silent = udp_socket(WAIT);
     let addr = silent.local_addr().expect("bound");
     let out = client(addr, &["--format", "%Y", "--timeout", "1"], "");
     assert_eq!(out.status.code(), Some(1));
@@ -339,15 +314,11 @@ fn no_answer_is_one_line_and_exit_1() {
 
 #[test]
 fn a_datagram_from_someone_else_is_not_the_answer() {
-    let fake = UdpSocket::bind("127.0.0.1:0").expect("a free port");
-    fake.set_read_timeout(Some(WAIT)).expect("timeout");
-    let addr = fake.local_addr().expect("bound");
-    let intruder = UdpSocket::bind("127.0.0.1:0").expect("a free port");
+    let intruder = udp_socket(WAIT);
     let intruder_addr = intruder.local_addr().expect("bound");
-    let responder = thread::spawn(move || {
-        let mut buf = [0; 64];
-        let (n, client) = fake.recv_from(&mut buf).expect("the question");
-        assert_eq!(&buf[..n], b"%Y");
+    let (addr, responder) = testkit::fake_udp_server(WAIT, move |fake| {
+        let (question, client) = udp_recv(&fake);
+        assert_eq!(question, b"%Y");
         intruder.send_to(b"1999", client).expect("send");
         fake.send_to(b"2024", client).expect("send");
     });
@@ -374,7 +345,7 @@ fn the_client_with_utc_shows_utc_whatever_the_servers_zone() {
     let out = client(server.addr, &["--utc", "--format", "%Q"], "");
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).starts_with("error: '%Q'"), "{}", stderr(&out));
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("asked for '%Y-%m-%d %H:%M:%S %z'"), "{log}");
     assert!(log.contains("answered 2 requests"), "{log}");
 }
@@ -402,17 +373,8 @@ fn the_tcp_client_prints_the_daytime() {
 fn the_tcp_client_with_utc_converts_an_aware_time() {
     let server = start_in_zone(&["--proto", "tcp", "--utc"], EAST_8);
     let before = utc_now();
-    let mut cmd = command(
-        BIN,
-        [
-            "client",
-            "--proto",
-            "tcp",
-            "--utc",
-            "--port",
-            &server.addr.port().to_string(),
-        ],
-    );
+    let mut cmd =
+        testkit::client_command(BIN, &["client"], server.addr, &["--proto", "tcp", "--utc"]);
     cmd.env("TZ", EAST_8);
     let out = testkit::run(cmd, b"", WAIT);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -423,32 +385,21 @@ fn the_tcp_client_with_utc_converts_an_aware_time() {
 
 #[test]
 fn client_usage_errors_exit_2() {
-    let out = testkit::run(
-        command(BIN, ["client", "--proto", "tcp", "--format", "%Y"]),
-        b"",
-        WAIT,
-    );
+    let out = run(&["client", "--proto", "tcp", "--format", "%Y"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).starts_with("error: --format needs --proto udp"),
         "{}",
         stderr(&out)
     );
-    let out = testkit::run(command(BIN, ["client", "--timeout", "0"]), b"", WAIT);
+    let out = run(&["client", "--timeout", "0"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn the_tcp_client_without_a_server_exits_1() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        l.local_addr().expect("bound").port().to_string()
-    };
-    let out = testkit::run(
-        command(BIN, ["client", "--proto", "tcp", "--port", &port]),
-        b"",
-        WAIT,
-    );
+    let port = testkit::closed_tcp_addr().port().to_string();
+    let out = run(&["client", "--proto", "tcp", "--port", &port]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).ends_with("connection refused; is the server running?\n"),
@@ -461,11 +412,7 @@ fn the_tcp_client_without_a_server_exits_1() {
 fn net_arguments_go_before_or_after_the_role() {
     let server = Server::start(command(BIN, ["--port", "0", "server"]));
     let port = server.addr.port().to_string();
-    let out = testkit::run(
-        command(BIN, ["--port", &port, "client", "-f", "%Y"]),
-        b"",
-        WAIT,
-    );
+    let out = run(&["--port", &port, "client", "-f", "%Y"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).trim().parse::<i32>().is_ok());
 }
@@ -477,37 +424,28 @@ fn help_names_the_lesson_with_examples() {
         &["server", "--help"],
         &["client", "--help"],
     ] {
-        let out = testkit::run(command(BIN, args), b"", WAIT);
+        let out = run(args);
         assert!(out.status.success());
         let help = stdout(&out);
         assert!(help.contains("Examples:"), "{help}");
         assert!(help.contains("--port"), "{help}");
     }
-    let out = testkit::run(command(BIN, ["--help"]), b"", WAIT);
+    let out = run(&["--help"]);
     assert!(stdout(&out).contains("time-server lesson (时间服务器)"));
 }
 
 // ------------------------------------------------------------ interop
 
 fn python_server(proto: &str) -> Server {
-    let mut cmd = Command::new(testkit::python3());
-    cmd.arg(testkit::peer_script("time_server.py"))
-        .args(["--port", "0", "--proto", proto])
-        .env("TZ", EAST_8);
+    let mut cmd = python_peer("time_server.py", &["--port", "0", "--proto", proto]);
+    cmd.env("TZ", EAST_8);
     Server::start(cmd)
 }
 
 fn python_client(addr: SocketAddr, proto: &str, input: &str) -> String {
-    let mut cmd = Command::new(testkit::python3());
-    cmd.arg(testkit::peer_script("time_client.py")).args([
-        "--port",
-        &addr.port().to_string(),
-        "--proto",
-        proto,
-    ]);
-    let out = testkit::run(cmd, input.as_bytes(), WAIT);
-    assert!(out.status.success(), "{}", stderr(&out));
-    stdout(&out)
+    let port = addr.port().to_string();
+    let cmd = python_peer("time_client.py", &["--port", &port, "--proto", proto]);
+    testkit::run_ok(cmd, input.as_bytes(), WAIT)
 }
 
 #[test]

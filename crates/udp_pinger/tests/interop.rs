@@ -6,30 +6,26 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use testkit::{command, Server};
+use testkit::{python_peer, stdout, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_udp_pinger");
 const WAIT: Duration = Duration::from_secs(30);
 
 #[test]
 fn the_labs_python_client_against_udp_pinger_server() {
-    let mut server = Server::start(command(BIN, ["server", "--port", "0", "--drop-every", "3"]));
+    let server = Server::start(testkit::server_command(
+        BIN,
+        &["server"],
+        &["--drop-every", "3"],
+    ));
     let port = server.addr.port().to_string();
-    let script = testkit::peer_script("udp_pinger_client.py");
     let out = testkit::run(
-        command(
-            testkit::python3(),
-            [script.as_os_str(), "--port".as_ref(), port.as_ref()],
-        ),
+        python_peer("udp_pinger_client.py", &["--port", &port]),
         b"",
         WAIT,
     );
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", testkit::stderr(&out));
 
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 9, "the lab sends 9 pings: {text}");
@@ -47,9 +43,7 @@ fn the_labs_python_client_against_udp_pinger_server() {
         }
     }
 
-    server.interrupt();
-    assert!(server.wait(WAIT).success());
-    let log = server.stdout.text();
+    let log = server.stop(WAIT);
     assert!(
         log.contains("shutting down: received 9, dropped 3, replied 6"),
         "{log}"
@@ -58,40 +52,20 @@ fn the_labs_python_client_against_udp_pinger_server() {
 
 #[test]
 fn udp_pinger_client_against_the_labs_python_server() {
-    let script = testkit::peer_script("udp_pinger_server.py");
-    let mut server = Server::start(command(
-        testkit::python3(),
-        [script.as_os_str(), "--port".as_ref(), "0".as_ref()],
-    ));
-    let port = server.addr.port().to_string();
+    let server = Server::start(python_peer("udp_pinger_server.py", &["--port", "0"]));
     // The lab's server quits at its 8th message without answering it; 8
     // pings keep the run free of "port unreachable" after it has gone.
-    let out = testkit::run(
-        command(
-            BIN,
-            [
-                "client",
-                "--port",
-                &port,
-                "--count",
-                "8",
-                "--interval",
-                "0",
-                "--timeout",
-                "1",
-            ],
-        ),
-        b"",
-        WAIT,
+    let client = testkit::client_command(
+        BIN,
+        &["client"],
+        server.addr,
+        &["--count", "8", "--interval", "0", "--timeout", "1"],
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let out = testkit::run(client, b"", WAIT);
+    let text = stdout(&out);
     assert!(out.status.success(), "{text}");
 
-    let timed_out: BTreeSet<u64> = text
-        .lines()
-        .filter_map(|line| line.strip_prefix("Request timed out for seq="))
-        .map(|seq| seq.parse().expect("a number"))
-        .collect();
+    let timed_out = testkit::numbers_after(&text, "Request timed out for seq=");
     assert_eq!(timed_out, BTreeSet::from([1, 4, 7, 8]), "{text}");
     for seq in [2, 3, 5, 6] {
         assert!(
@@ -106,7 +80,7 @@ fn udp_pinger_client_against_the_labs_python_server() {
         "{text}"
     );
 
-    let status = server.wait(WAIT);
-    assert!(status.success(), "the lab's server quits by itself");
-    assert!(server.stdout.text().contains("stopped after 8 messages"));
+    let served = server.finish(WAIT);
+    assert!(served.status.success(), "the lab's server quits by itself");
+    assert!(stdout(&served).contains("stopped after 8 messages"));
 }

@@ -4,16 +4,11 @@
 //! exercise.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
-use nix::sys::signal::{kill, Signal};
-use nix::unistd::Pid;
-use testkit::{command, Server};
+use testkit::{command, stderr, stdout, udp_ask, udp_recv, udp_socket, Process, Server};
 use udp_pinger::heartbeat::Gap;
 use udp_pinger::loss::Loss;
 
@@ -23,63 +18,23 @@ const WAIT: Duration = Duration::from_secs(20);
 // ----------------------------------------------------------------- helpers
 
 fn server(extra: &[&str]) -> Server {
-    let mut args = vec!["server", "--port", "0"];
-    args.extend_from_slice(extra);
-    Server::start(command(BIN, args))
+    Server::start(testkit::server_command(BIN, &["server"], extra))
 }
 
-/// Ctrl-C, a clean exit 0, and the server's whole log.
-fn stop(mut server: Server) -> String {
-    server.interrupt();
-    let status = server.wait(WAIT);
-    assert!(
-        status.success(),
-        "exit status {status:?}; stderr:\n{}",
-        server.stderr.text()
-    );
-    server.stdout.text()
+/// `udp_pinger ROLE --port PORT ARGS...`: a client or heartbeat sender of
+/// the server at `addr`.
+fn pinger(role: &str, addr: SocketAddr, args: &[&str]) -> Command {
+    testkit::client_command(BIN, &[role], addr, args)
 }
 
 /// Runs `udp_pinger ROLE --port PORT ARGS...` to completion.
 fn run(role: &str, addr: SocketAddr, args: &[&str]) -> Output {
-    let port = addr.port().to_string();
-    let mut cmd = command(BIN, [role, "--port", &port]);
-    cmd.args(args);
-    testkit::run(cmd, b"", WAIT)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A test-side UDP socket on loopback.
-fn udp() -> UdpSocket {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("a free loopback port");
-    socket.set_read_timeout(Some(WAIT)).expect("set timeout");
-    socket
-}
-
-/// Sends `message` to `addr` and returns the reply.
-fn round_trip(socket: &UdpSocket, addr: SocketAddr, message: &[u8]) -> Vec<u8> {
-    socket.send_to(message, addr).expect("send");
-    let mut buf = vec![0; 65_536];
-    let (n, from) = socket.recv_from(&mut buf).expect("a reply");
-    assert_eq!(from, addr, "the reply comes from the server");
-    buf.truncate(n);
-    buf
+    testkit::run(pinger(role, addr, args), b"", WAIT)
 }
 
 /// The sequence numbers of the client's `Request timed out` lines.
 fn timed_out(output: &str) -> BTreeSet<u64> {
-    output
-        .lines()
-        .filter_map(|line| line.strip_prefix("Request timed out for seq="))
-        .map(|seq| seq.parse().expect("a number"))
-        .collect()
+    testkit::numbers_after(output, "Request timed out for seq=")
 }
 
 /// The sequence numbers of the client's on-time `Reply from` lines.
@@ -104,99 +59,10 @@ fn dropped_by(mut loss: Loss, messages: u64) -> BTreeSet<u64> {
         .collect()
 }
 
-/// A fake server on a free port: `serve` gets its socket, in a thread.
-fn fake_server(serve: impl FnOnce(UdpSocket) + Send + 'static) -> (SocketAddr, JoinHandle<()>) {
-    let socket = udp();
-    let addr = socket.local_addr().expect("bound");
-    (addr, thread::spawn(move || serve(socket)))
-}
-
 /// Receives one ping; returns it upper-cased (the reply) and its sender.
 fn next_ping(socket: &UdpSocket) -> (Vec<u8>, SocketAddr) {
-    let mut buf = [0; 1024];
-    let (n, peer) = socket.recv_from(&mut buf).expect("a ping from the client");
-    (buf[..n].to_ascii_uppercase(), peer)
-}
-
-/// A client or heartbeat sender running in the background, for the tests
-/// that press Ctrl-C. Killed and reaped when dropped.
-struct Background {
-    child: Child,
-    stdout: Arc<Mutex<String>>,
-    reader: Option<JoinHandle<()>>,
-}
-
-impl Background {
-    fn start(role: &str, addr: SocketAddr, args: &[&str]) -> Background {
-        let port = addr.port().to_string();
-        let mut child = Command::new(BIN)
-            .args([role, "--port", &port])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the binary");
-        let stdout = Arc::new(Mutex::new(String::new()));
-        let sink = Arc::clone(&stdout);
-        let pipe = child.stdout.take().expect("stdout is piped");
-        let reader = thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                let mut text = sink.lock().unwrap_or_else(PoisonError::into_inner);
-                text.push_str(&line);
-                text.push('\n');
-            }
-        });
-        Background {
-            child,
-            stdout,
-            reader: Some(reader),
-        }
-    }
-
-    fn text(&self) -> String {
-        self.stdout
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn wait_for(&self, needle: &str) -> bool {
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if self.text().contains(needle) {
-                return true;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-        false
-    }
-
-    /// Ctrl-C, then the exit status and everything printed.
-    fn interrupt(&mut self) -> (ExitStatus, String) {
-        let pid = i32::try_from(self.child.id()).expect("pids fit in i32");
-        kill(Pid::from_raw(pid), Signal::SIGINT).expect("signalling our own child");
-        let deadline = Instant::now() + WAIT;
-        let status = loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                break status;
-            }
-            assert!(Instant::now() < deadline, "still running after Ctrl-C");
-            thread::sleep(Duration::from_millis(10));
-        };
-        // The process is gone, so its stdout is at its end.
-        if let Some(reader) = self.reader.take() {
-            let _ = reader.join();
-        }
-        (status, self.text())
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    let (ping, peer) = udp_recv(socket);
+    (ping.to_ascii_uppercase(), peer)
 }
 
 /// The one line of `log` that contains `needle`.
@@ -211,22 +77,19 @@ fn line_with<'a>(log: &'a str, needle: &str) -> &'a str {
 #[test]
 fn server_replies_upper_cased_like_message_upper() {
     let server = server(&[]);
-    let socket = udp();
+    let socket = udp_socket(WAIT);
     assert_eq!(
-        round_trip(&socket, server.addr, b"Ping 1 1700000000.5"),
+        udp_ask(&socket, server.addr, b"Ping 1 1700000000.5"),
         b"PING 1 1700000000.5"
     );
     // bytes.upper() changes ASCII letters only: UTF-8 and other bytes go
     // back as they came.
     assert_eq!(
-        round_trip(&socket, server.addr, "你好 abc \u{ff}".as_bytes()),
+        udp_ask(&socket, server.addr, "你好 abc \u{ff}".as_bytes()),
         "你好 ABC \u{ff}".as_bytes()
     );
-    assert_eq!(
-        round_trip(&socket, server.addr, b"\xff\xfeok"),
-        b"\xff\xfeOK"
-    );
-    let log = stop(server);
+    assert_eq!(udp_ask(&socket, server.addr, b"\xff\xfeok"), b"\xff\xfeOK");
+    let log = server.stop(WAIT);
     assert!(
         log.contains("shutting down: received 3, dropped 0, replied 3"),
         "{log}"
@@ -236,24 +99,24 @@ fn server_replies_upper_cased_like_message_upper() {
 #[test]
 fn a_64_kib_datagram_and_an_empty_one_are_answered_and_the_server_keeps_serving() {
     let server = server(&[]);
-    let socket = udp();
+    let socket = udp_socket(WAIT);
     // 65,507 bytes: the largest UDP payload over IPv4 (64 KiB less the
     // headers); the server's 65,536-byte buffer takes it whole.
     let big = vec![b'x'; 65_507];
-    let reply = round_trip(&socket, server.addr, &big);
+    let reply = udp_ask(&socket, server.addr, &big);
     assert_eq!(reply.len(), big.len(), "not cut short");
     assert!(reply.iter().all(|&b| b == b'X'));
 
     assert_eq!(
-        round_trip(&socket, server.addr, b""),
+        udp_ask(&socket, server.addr, b""),
         b"",
         "empty in, empty out"
     );
     assert_eq!(
-        round_trip(&socket, server.addr, b"still there?"),
+        udp_ask(&socket, server.addr, b"still there?"),
         b"STILL THERE?"
     );
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("(65507 bytes): replied"), "{log}");
     assert!(log.contains("#2 (empty datagram): replied"), "{log}");
     assert!(
@@ -265,24 +128,23 @@ fn a_64_kib_datagram_and_an_empty_one_are_answered_and_the_server_keeps_serving(
 #[test]
 fn drop_every_3_drops_message_numbers_1_4_7_like_the_lab() {
     let server = server(&["--drop-every", "3"]);
-    let socket = udp();
+    let socket = udp_socket(WAIT);
     for n in 1..=9 {
         socket
             .send_to(format!("message {n}").as_bytes(), server.addr)
             .expect("send");
     }
     let mut answered = BTreeSet::new();
-    let mut buf = [0; 64];
     while answered.len() < 6 {
-        let (len, _) = socket.recv_from(&mut buf).expect("the six replies");
-        answered.insert(String::from_utf8_lossy(&buf[..len]).into_owned());
+        let (reply, _) = udp_recv(&socket);
+        answered.insert(testkit::text(&reply));
     }
     let expected: BTreeSet<String> = [2, 3, 5, 6, 8, 9]
         .iter()
         .map(|n| format!("MESSAGE {n}"))
         .collect();
     assert_eq!(answered, expected);
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(
         log.contains("dropping message numbers with num % 3 == 1"),
         "{log}"
@@ -364,7 +226,7 @@ fn seeded_loss_gives_the_same_timeouts_as_the_loss_model() {
         text.contains(&format!("10 packets transmitted, {received} received, ")),
         "{text}"
     );
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("(--seed 9 repeats this run)"), "{log}");
     for num in &expected {
         assert!(
@@ -379,7 +241,7 @@ fn a_late_reply_for_an_earlier_ping_is_not_taken_for_the_current_one() {
     // The fake server answers nothing until ping 2 comes, then answers
     // ping 1 (late) before ping 2: the lab's client would print ping 1's
     // reply as the reply to ping 2.
-    let (addr, fake) = fake_server(|socket| {
+    let (addr, fake) = testkit::fake_udp_server(WAIT, |socket| {
         let (first, _) = next_ping(&socket);
         let (second, client) = next_ping(&socket);
         socket.send_to(&first, client).expect("late reply");
@@ -413,7 +275,7 @@ fn a_late_reply_for_an_earlier_ping_is_not_taken_for_the_current_one() {
 
 #[test]
 fn a_duplicate_reply_is_reported_dup_and_counted_apart() {
-    let (addr, fake) = fake_server(|socket| {
+    let (addr, fake) = testkit::fake_udp_server(WAIT, |socket| {
         let (first, client) = next_ping(&socket);
         socket.send_to(&first, client).expect("reply");
         socket
@@ -440,7 +302,7 @@ fn a_duplicate_reply_is_reported_dup_and_counted_apart() {
 
 #[test]
 fn stray_datagrams_and_replies_to_unsent_pings_are_ignored() {
-    let (addr, fake) = fake_server(|socket| {
+    let (addr, fake) = testkit::fake_udp_server(WAIT, |socket| {
         let (reply, client) = next_ping(&socket);
         for junk in [&b"hello"[..], b"PING 99 1.0", b"\xff\xfe", b""] {
             socket.send_to(junk, client).expect("junk");
@@ -493,7 +355,7 @@ fn delayed_replies_arrive_late_and_none_counts_for_a_later_ping() {
         "{text}"
     );
     assert!(!text.contains("rtt min/avg/max/mdev"), "{text}");
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(log.contains("#3 \"Ping 3 "), "{log}");
     assert!(log.contains("reply in 500 ms"), "{log}");
 }
@@ -501,7 +363,7 @@ fn delayed_replies_arrive_late_and_none_counts_for_a_later_ping() {
 #[test]
 fn no_server_means_port_unreachable_no_rtt_line_and_exit_1() {
     let port = {
-        let socket = udp();
+        let socket = udp_socket(WAIT);
         socket.local_addr().expect("bound")
     }; // closed: nothing listens there now
     let out = run("client", port, &["--count", "2", "--interval", "0"]);
@@ -543,14 +405,13 @@ fn bad_client_options_are_usage_errors() {
 #[test]
 fn ctrl_c_stops_the_client_with_the_statistics() {
     let server = server(&[]);
-    let mut client = Background::start(
+    let client = Process::start(pinger(
         "client",
         server.addr,
         &["--count", "0", "--interval", "0.05"],
-    );
-    assert!(client.wait_for("seq=3 "), "{}", client.text());
-    let (status, text) = client.interrupt();
-    assert!(status.success(), "{status:?}: {text}");
+    ));
+    client.stdout.assert_shows("seq=3 ", WAIT);
+    let text = client.stop(WAIT);
     assert!(text.contains("UDP ping statistics ---\n"), "{text}");
     assert!(text.contains("rtt min/avg/max/mdev = "), "{text}");
 }
@@ -608,12 +469,8 @@ fn the_server_reports_heartbeats_lost_to_seeded_loss_and_the_client_gone() {
         received.len(),
         dropped.iter().filter(|&&n| n < last).count()
     );
-    assert!(
-        server.stdout.wait_for(&gone, WAIT),
-        "{}",
-        server.stdout.text()
-    );
-    let log = stop(server);
+    server.stdout.assert_shows(&gone, WAIT);
+    let log = server.stop(WAIT);
     assert!(
         line_with(&log, &gone).contains(" gone: no heartbeat for "),
         "{log}"
@@ -656,7 +513,7 @@ fn the_server_reports_heartbeats_lost_to_seeded_loss_and_the_client_gone() {
 #[test]
 fn the_server_tells_gaps_duplicates_and_stragglers_apart() {
     let server = server(&["--heartbeat", "--interval", "0.5", "--gone-after", "2"]);
-    let sender = udp();
+    let sender = udp_socket(WAIT);
     for seq in [1, 2, 5, 5, 3] {
         sender
             .send_to(
@@ -667,14 +524,10 @@ fn the_server_tells_gaps_duplicates_and_stragglers_apart() {
     }
     let me = sender.local_addr().expect("bound");
     let gone = format!("{me} gone: no heartbeat for ");
-    assert!(
-        server.stdout.wait_for(&gone, WAIT),
-        "{}",
-        server.stdout.text()
-    );
+    server.stdout.assert_shows(&gone, WAIT);
     // In heartbeat mode, anything else is still answered as a ping.
-    assert_eq!(round_trip(&sender, server.addr, b"Ping 1 x"), b"PING 1 X");
-    let log = stop(server);
+    assert_eq!(udp_ask(&sender, server.addr, b"Ping 1 x"), b"PING 1 X");
+    let log = server.stop(WAIT);
     for expected in [
         format!("{me} heartbeat 1 from a new client, one-way "),
         format!("{me} heartbeat 2, one-way "),
@@ -691,14 +544,9 @@ fn the_server_tells_gaps_duplicates_and_stragglers_apart() {
 #[test]
 fn ctrl_c_stops_the_heartbeat_sender() {
     let server = server(&["--heartbeat"]);
-    let mut sender = Background::start("heartbeat", server.addr, &["--interval", "0.05"]);
-    assert!(sender.wait_for("Heartbeat 3 sent"), "{}", sender.text());
-    let (status, text) = sender.interrupt();
-    assert!(status.success(), "{status:?}: {text}");
+    let sender = Process::start(pinger("heartbeat", server.addr, &["--interval", "0.05"]));
+    sender.stdout.assert_shows("Heartbeat 3 sent", WAIT);
+    let text = sender.stop(WAIT);
     assert!(text.contains("heartbeats; a watching server"), "{text}");
-    assert!(
-        server.stdout.wait_for(" heartbeat 3, one-way ", WAIT),
-        "{}",
-        server.stdout.text()
-    );
+    server.stdout.assert_shows(" heartbeat 3, one-way ", WAIT);
 }

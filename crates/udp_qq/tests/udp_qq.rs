@@ -3,52 +3,33 @@
 //! server and against sockets the test controls, and both against the
 //! lesson's Python programs (`scripts/peers/udp_qq_*.py`).
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, UdpSocket};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::process::{Output, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use testkit::{command, Server};
+use testkit::{command, python_peer, stderr, stdout, udp_recv, Process, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_udp_qq");
 const WAIT: Duration = Duration::from_secs(10);
 /// The most one UDP datagram over IPv4 carries.
 const MAX_DATAGRAM: usize = 65_507;
 
-/// The server, its operator's replies to be written to its stdin.
+/// The server, its operator's replies to be typed at its stdin.
 fn start_server() -> Server {
-    let mut cmd = command(BIN, ["server", "--port", "0"]);
+    let mut cmd = testkit::server_command(BIN, &["server"], &[]);
     cmd.stdin(Stdio::piped());
     Server::start(cmd)
-}
-
-/// Types the operator's replies, one line each.
-fn reply(server: &mut Server, lines: &str) {
-    server
-        .stdin()
-        .write_all(lines.as_bytes())
-        .expect("the server reads its replies");
 }
 
 /// A UDP socket the test controls: a client of the server, or a contact of
 /// the client.
 fn socket() -> UdpSocket {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("a free port");
-    socket.set_read_timeout(Some(WAIT)).expect("timeout");
-    socket
+    testkit::udp_socket(WAIT)
 }
 
 fn addr_of(socket: &UdpSocket) -> SocketAddr {
     socket.local_addr().expect("bound")
-}
-
-fn recv(socket: &UdpSocket) -> (Vec<u8>, SocketAddr) {
-    let mut buf = vec![0; 65_536];
-    let (n, from) = socket.recv_from(&mut buf).expect("a datagram");
-    buf.truncate(n);
-    (buf, from)
 }
 
 /// Nothing more has arrived (for checks made after the sender has exited,
@@ -61,38 +42,16 @@ fn assert_nothing_more(socket: &UdpSocket) {
     }
 }
 
-fn wait_for(server: &Server, text: &str) {
-    assert!(
-        server.stdout.wait_for(text, WAIT),
-        "no {text:?} in the server's output:\n{}",
-        server.stdout.text()
-    );
+fn client(addr: SocketAddr, args: &[&str], input: &str) -> Output {
+    testkit::run(
+        testkit::client_command(BIN, &["client"], addr, args),
+        input.as_bytes(),
+        WAIT,
+    )
 }
 
-fn stop(mut server: Server) -> String {
-    server.interrupt();
-    let status = server.wait(WAIT);
-    assert!(
-        status.success(),
-        "exit status {status:?}; stderr:\n{}",
-        server.stderr.text()
-    );
-    server.stdout.text()
-}
-
-fn client(port: u16, args: &[&str], input: &str) -> Output {
-    let port = port.to_string();
-    let mut all = vec!["client", "--port", &port];
-    all.extend_from_slice(args);
-    testkit::run(command(BIN, all), input.as_bytes(), WAIT)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+fn run(args: &[&str]) -> Output {
+    testkit::run(command(BIN, args), b"", WAIT)
 }
 
 // ------------------------------------------------------------ server
@@ -102,10 +61,12 @@ fn the_server_shows_each_message_and_sends_the_operators_reply_back() {
     let mut server = start_server();
     let alice = socket();
     alice.send_to(b"hello", server.addr).expect("send");
-    wait_for(&server, &format!("[{}] hello\n", addr_of(&alice)));
-    reply(&mut server, "hi there\n");
-    assert_eq!(recv(&alice), (b"hi there".to_vec(), server.addr));
-    let log = stop(server);
+    server
+        .stdout
+        .assert_shows(&format!("[{}] hello\n", addr_of(&alice)), WAIT);
+    server.type_text("hi there\n");
+    assert_eq!(udp_recv(&alice), (b"hi there".to_vec(), server.addr));
+    let log = server.stop(WAIT);
     assert!(
         log.contains(&format!("  reply to [{}]: hi there\n", addr_of(&alice))),
         "{log}"
@@ -122,20 +83,20 @@ fn each_reply_goes_to_the_client_that_wrote() {
     let mut server = start_server();
     let (x, y) = (socket(), socket());
     x.send_to(b"from x", server.addr).expect("send");
-    wait_for(&server, "from x");
+    server.stdout.assert_shows("from x", WAIT);
     // y writes while the operator is still answering x.
     y.send_to(b"from y", server.addr).expect("send");
-    reply(&mut server, "for x\nfor y\n");
-    assert_eq!(recv(&x).0, b"for x");
-    assert_eq!(recv(&y).0, b"for y");
+    server.type_text("for x\nfor y\n");
+    assert_eq!(udp_recv(&x).0, b"for x");
+    assert_eq!(udp_recv(&y).0, b"for y");
     // And the other way round.
     y.send_to(b"y again", server.addr).expect("send");
-    wait_for(&server, "y again");
+    server.stdout.assert_shows("y again", WAIT);
     x.send_to(b"x again", server.addr).expect("send");
-    reply(&mut server, "to y\nto x\n");
-    assert_eq!(recv(&y).0, b"to y");
-    assert_eq!(recv(&x).0, b"to x");
-    let log = stop(server);
+    server.type_text("to y\nto x\n");
+    assert_eq!(udp_recv(&y).0, b"to y");
+    assert_eq!(udp_recv(&x).0, b"to x");
+    let log = server.stop(WAIT);
     assert!(log.contains("4 messages received, 4 replies sent"), "{log}");
 }
 
@@ -145,16 +106,18 @@ fn chinese_round_trips_and_bad_bytes_are_shown_safely() {
     let peer = socket();
     peer.send_to("你好，服务器".as_bytes(), server.addr)
         .expect("send");
-    wait_for(&server, "] 你好，服务器\n");
-    reply(&mut server, "你好，客户端\n");
-    assert_eq!(recv(&peer).0, "你好，客户端".as_bytes());
+    server.stdout.assert_shows("] 你好，服务器\n", WAIT);
+    server.type_text("你好，客户端\n");
+    assert_eq!(udp_recv(&peer).0, "你好，客户端".as_bytes());
 
     // Not UTF-8, and an escape sequence that would clear the screen.
     peer.send_to(b"\xff\xfe\x1b[2J\r", server.addr)
         .expect("send");
-    wait_for(&server, "] \u{fffd}\u{fffd}\\u{1b}[2J\\r\n");
-    reply(&mut server, "ok\n");
-    assert_eq!(recv(&peer).0, b"ok");
+    server
+        .stdout
+        .assert_shows("] \u{fffd}\u{fffd}\\u{1b}[2J\\r\n", WAIT);
+    server.type_text("ok\n");
+    assert_eq!(udp_recv(&peer).0, b"ok");
 }
 
 #[test]
@@ -162,23 +125,23 @@ fn an_empty_and_a_maximum_size_datagram_are_messages_too() {
     let mut server = start_server();
     let peer = socket();
     peer.send_to(b"", server.addr).expect("send");
-    wait_for(&server, "] (an empty datagram)\n");
+    server.stdout.assert_shows("] (an empty datagram)\n", WAIT);
     // An empty reply line is sent as an empty datagram.
-    reply(&mut server, "\n");
-    assert_eq!(recv(&peer).0, b"");
+    server.type_text("\n");
+    assert_eq!(udp_recv(&peer).0, b"");
 
     let big: String = (0..MAX_DATAGRAM)
         .map(|i| char::from(b'a' + (i % 26) as u8))
         .collect();
     peer.send_to(big.as_bytes(), server.addr).expect("send");
-    wait_for(&server, &format!("] {big}\n"));
-    reply(&mut server, "got it all\n");
-    assert_eq!(recv(&peer).0, b"got it all");
+    server.stdout.assert_shows(&format!("] {big}\n"), WAIT);
+    server.type_text("got it all\n");
+    assert_eq!(udp_recv(&peer).0, b"got it all");
 
     peer.send_to(b"still there?", server.addr).expect("send");
-    wait_for(&server, "] still there?\n");
-    reply(&mut server, "yes\n");
-    assert_eq!(recv(&peer).0, b"yes");
+    server.stdout.assert_shows("] still there?\n", WAIT);
+    server.type_text("yes\n");
+    assert_eq!(udp_recv(&peer).0, b"yes");
 }
 
 #[test]
@@ -186,7 +149,7 @@ fn the_server_stops_when_the_replies_run_out() {
     let mut server = start_server();
     let peer = socket();
     peer.send_to(b"anyone?", server.addr).expect("send");
-    wait_for(&server, "anyone?");
+    server.stdout.assert_shows("anyone?", WAIT);
     server.close_stdin();
     let status = server.wait(WAIT);
     assert!(status.success(), "{status:?}");
@@ -203,12 +166,12 @@ fn ctrl_c_stops_the_server_even_while_it_waits_for_a_reply() {
     let server = start_server();
     let peer = socket();
     peer.send_to(b"are you typing?", server.addr).expect("send");
-    wait_for(&server, "are you typing?");
-    let log = stop(server);
+    server.stdout.assert_shows("are you typing?", WAIT);
+    let log = server.stop(WAIT);
     assert!(log.contains("1 message received, 0 replies sent"), "{log}");
 
     let idle = start_server();
-    let log = stop(idle);
+    let log = idle.stop(WAIT);
     assert!(log.contains("0 messages received, 0 replies sent"), "{log}");
 }
 
@@ -217,9 +180,9 @@ fn ctrl_c_stops_the_server_even_while_it_waits_for_a_reply() {
 #[test]
 fn the_client_chats_with_the_lesson_contacts() {
     let mut server = start_server();
-    reply(&mut server, "reply one\n回复二\n");
+    server.type_text("reply one\n回复二\n");
     let out = client(
-        server.addr.port(),
+        server.addr,
         &[],
         "A\nhello\nquit\nB\n你好\nquit\nquit\nnot read\n",
     );
@@ -242,7 +205,7 @@ fn the_client_chats_with_the_lesson_contacts() {
         "{text}"
     );
     assert!(!text.contains('\x1b'), "no colour into a pipe");
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(
         log.contains("] hello\n") && log.contains("] 你好\n"),
         "{log}"
@@ -257,26 +220,23 @@ type Answered = thread::JoinHandle<(UdpSocket, Vec<Vec<u8>>)>;
 /// A contact played by the test: answers each message with `reply: ` and
 /// the message, and hands back what it received.
 fn contact(replies: usize) -> (SocketAddr, Answered) {
-    let socket = socket();
-    let addr = addr_of(&socket);
-    let handle = thread::spawn(move || {
+    testkit::fake_udp_server(WAIT, move |socket| {
         let mut got = Vec::new();
         for _ in 0..replies {
-            let (message, from) = recv(&socket);
+            let (message, from) = udp_recv(&socket);
             let mut answer = b"reply: ".to_vec();
             answer.extend_from_slice(&message);
             socket.send_to(&answer, from).expect("reply");
             got.push(message);
         }
         (socket, got)
-    });
-    (addr, handle)
+    })
 }
 
 #[test]
 fn unknown_contacts_and_empty_lines_are_refused_and_never_sent() {
     let (addr, contact) = contact(1);
-    let out = client(addr.port(), &[], "Z\n\nA\n\nhello\nquit\n");
+    let out = client(addr, &[], "Z\n\nA\n\nhello\nquit\n");
     assert!(out.status.success(), "{}", stderr(&out));
     let (socket, got) = contact.join().expect("the contact");
     assert_eq!(got, [b"hello".to_vec()]);
@@ -293,19 +253,19 @@ fn unknown_contacts_and_empty_lines_are_refused_and_never_sent() {
 #[test]
 fn one_message_with_to_and_message() {
     let (addr, contact) = contact(1);
-    let out = client(addr.port(), &["--to", "C", "--message", " 你好 "], "");
+    let out = client(addr, &["--to", "C", "--message", " 你好 "], "");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), format!("[{addr}] reply: 你好\n"));
     let (_, got) = contact.join().expect("the contact");
     assert_eq!(got, ["你好".as_bytes().to_vec()]);
 
-    let out = client(addr.port(), &["--to", "E", "-m", "hi"], "");
+    let out = client(addr, &["--to", "E", "-m", "hi"], "");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
         "error: --to: no contact named 'E'; the contacts are A, B, C, D\n"
     );
-    let out = client(addr.port(), &["-m", "  "], "");
+    let out = client(addr, &["-m", "  "], "");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
@@ -317,27 +277,25 @@ fn one_message_with_to_and_message() {
 fn no_reply_to_one_message_is_one_line_and_exit_1() {
     let silent = socket();
     let addr = addr_of(&silent);
-    let out = client(addr.port(), &["-m", "hello?", "--timeout", "1"], "");
+    let out = client(addr, &["-m", "hello?", "--timeout", "1"], "");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
         format!("error: no reply from A ({addr}) within 1 s; is the udp_qq server running, and its operator replying?\n")
     );
-    assert_eq!(recv(&silent).0, b"hello?", "it was sent");
+    assert_eq!(udp_recv(&silent).0, b"hello?", "it was sent");
 }
 
 #[test]
 fn a_datagram_from_someone_else_is_shown_and_the_wait_goes_on() {
-    let fake = socket();
-    let addr = addr_of(&fake);
     let intruder = socket();
     let intruder_addr = addr_of(&intruder);
-    let responder = thread::spawn(move || {
-        let (_, client) = recv(&fake);
+    let (addr, responder) = testkit::fake_udp_server(WAIT, move |fake| {
+        let (_, client) = udp_recv(&fake);
         intruder.send_to(b"psst", client).expect("send");
         fake.send_to(b"the reply", client).expect("send");
     });
-    let out = client(addr.port(), &["-m", "hi"], "");
+    let out = client(addr, &["-m", "hi"], "");
     responder.join().expect("the fake server");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
@@ -348,31 +306,31 @@ fn a_datagram_from_someone_else_is_shown_and_the_wait_goes_on() {
 
 /// Runs the client on a pseudo-terminal (Python's `pty.spawn`), as a
 /// student's terminal would, and returns what it printed there.
-fn client_on_a_terminal(port: u16, no_color: Option<&str>) -> String {
-    let mut cmd = Command::new(testkit::python3());
-    cmd.args(["-c", "import pty, sys; pty.spawn(sys.argv[1:])", BIN])
-        .args(["client", "--port", &port.to_string(), "-m", "hi"]);
+fn client_on_a_terminal(addr: SocketAddr, no_color: Option<&str>) -> String {
+    let port = addr.port().to_string();
+    let pty_spawn = "import pty, sys; pty.spawn(sys.argv[1:])";
+    let client = [BIN, "client", "--port", &port, "-m", "hi"];
+    let mut cmd = command(testkit::python3(), ["-c", pty_spawn]);
+    cmd.args(client);
     match no_color {
         Some(value) => cmd.env("NO_COLOR", value),
         None => cmd.env_remove("NO_COLOR"),
     };
-    let out = testkit::run(cmd, b"", WAIT);
-    assert!(out.status.success(), "{}", stderr(&out));
-    stdout(&out)
+    testkit::run_ok(cmd, b"", WAIT)
 }
 
 #[test]
 fn the_sender_is_in_colour_on_a_terminal_unless_no_color() {
     let (addr, contact) = contact(3);
-    let shown = client_on_a_terminal(addr.port(), None);
+    let shown = client_on_a_terminal(addr, None);
     assert!(
         shown.contains(&format!("\x1b[1;44m[{addr}]\x1b[0m reply: hi")),
         "{shown:?}"
     );
-    let shown = client_on_a_terminal(addr.port(), Some("1"));
+    let shown = client_on_a_terminal(addr, Some("1"));
     assert!(shown.contains(&format!("[{addr}] reply: hi")), "{shown:?}");
     assert!(!shown.contains('\x1b'), "{shown:?}");
-    let shown = client_on_a_terminal(addr.port(), Some(""));
+    let shown = client_on_a_terminal(addr, Some(""));
     assert!(
         shown.contains("\x1b[1;44m"),
         "an empty NO_COLOR is unset: {shown:?}"
@@ -380,129 +338,34 @@ fn the_sender_is_in_colour_on_a_terminal_unless_no_color() {
     contact.join().expect("the contact");
 }
 
-/// A client whose stdin the test writes line by line, watching its output.
-struct LiveClient {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: Arc<Mutex<String>>,
-    stderr: Arc<Mutex<String>>,
-    readers: Vec<thread::JoinHandle<()>>,
-}
-
-impl LiveClient {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the client");
-        let stdin = child.stdin.take();
-        let (stdout, out_reader) = collect(child.stdout.take().expect("piped"));
-        let (stderr, err_reader) = collect(child.stderr.take().expect("piped"));
-        LiveClient {
-            child,
-            stdin,
-            stdout,
-            stderr,
-            readers: vec![out_reader, err_reader],
-        }
-    }
-
-    fn type_line(&mut self, line: &str) {
-        let stdin = self.stdin.as_mut().expect("stdin still open");
-        writeln!(stdin, "{line}").expect("the client reads stdin");
-    }
-
-    fn wait_for(&self, which: &Arc<Mutex<String>>, needle: &str) {
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if text(which).contains(needle) {
-                return;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-        panic!(
-            "no {needle:?}; stdout:\n{}\nstderr:\n{}",
-            text(&self.stdout),
-            text(&self.stderr)
-        );
-    }
-
-    /// Closes stdin (Ctrl-D) and waits for a clean exit.
-    fn finish(mut self) -> String {
-        drop(self.stdin.take());
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                assert!(status.success(), "{status:?}: {}", text(&self.stderr));
-                break;
-            }
-            assert!(Instant::now() < deadline, "the client did not exit");
-            thread::sleep(Duration::from_millis(10));
-        }
-        // The process is gone, so the readers reach the end of its output.
-        for reader in self.readers.drain(..) {
-            reader.join().expect("a reader thread");
-        }
-        text(&self.stdout)
-    }
-}
-
-impl Drop for LiveClient {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Collects a child's output on a thread of its own.
-fn collect(stream: impl Read + Send + 'static) -> (Arc<Mutex<String>>, thread::JoinHandle<()>) {
-    let sink = Arc::new(Mutex::new(String::new()));
-    let writer = Arc::clone(&sink);
-    let reader = thread::spawn(move || {
-        let mut reader = BufReader::new(stream);
-        let mut line = String::new();
-        while matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
-            writer
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push_str(&line);
-            line.clear();
-        }
-    });
-    (sink, reader)
-}
-
-fn text(which: &Arc<Mutex<String>>) -> String {
-    which.lock().unwrap_or_else(PoisonError::into_inner).clone()
-}
-
 #[test]
 fn a_missing_reply_is_reported_the_chat_goes_on_and_a_late_reply_is_shown() {
     let contact = socket();
     let addr = addr_of(&contact);
-    let port = addr.port().to_string();
-    let mut client = LiveClient::start(&["client", "--port", &port, "--timeout", "1"]);
-    client.type_line("A");
-    client.type_line("one");
-    let (message, client_addr) = recv(&contact);
+    // A client whose stdin the test types into line by line.
+    let mut cmd = testkit::client_command(BIN, &["client"], addr, &["--timeout", "1"]);
+    cmd.stdin(Stdio::piped());
+    let mut client = Process::start(cmd);
+    client.type_text("A\n");
+    client.type_text("one\n");
+    let (message, client_addr) = udp_recv(&contact);
     assert_eq!(message, b"one");
-    client.wait_for(
-        &client.stderr,
+    client.stderr.assert_shows(
         &format!(
             "no reply from A ({addr}) within 1 s; a reply that comes later is shown \
              before your next message\n"
         ),
+        WAIT,
     );
     // The reply to "one" comes late; then the chat goes on.
     contact.send_to(b"late one", client_addr).expect("send");
-    client.type_line("two");
-    assert_eq!(recv(&contact).0, b"two");
+    client.type_text("two\n");
+    assert_eq!(udp_recv(&contact).0, b"two");
     contact.send_to(b"reply two", client_addr).expect("send");
-    client.wait_for(&client.stdout, "reply two");
-    let out = client.finish();
+    client.stdout.assert_shows("reply two", WAIT);
+    // Ctrl-D, and a clean exit.
+    client.close_stdin();
+    let out = client.finish_ok(WAIT);
     let late = out
         .find(&format!("(late) [{addr}] late one\n"))
         .expect("the late reply is shown as late");
@@ -613,13 +476,9 @@ fn net_arguments_go_before_or_after_the_role_and_help_shows_examples() {
         cmd.stdin(Stdio::piped());
         Server::start(cmd)
     };
-    reply(&mut server, "pong\n");
+    server.type_text("pong\n");
     let port = server.addr.port().to_string();
-    let out = testkit::run(
-        command(BIN, ["--port", &port, "client", "-m", "ping"]),
-        b"",
-        WAIT,
-    );
+    let out = run(&["--port", &port, "client", "-m", "ping"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).ends_with("] pong\n"));
 
@@ -628,7 +487,7 @@ fn net_arguments_go_before_or_after_the_role_and_help_shows_examples() {
         &["server", "--help"],
         &["client", "--help"],
     ] {
-        let out = testkit::run(command(BIN, args), b"", WAIT);
+        let out = run(args);
         assert!(out.status.success());
         let help = stdout(&out);
         assert!(
@@ -636,7 +495,7 @@ fn net_arguments_go_before_or_after_the_role_and_help_shows_examples() {
             "{help}"
         );
     }
-    let out = testkit::run(command(BIN, ["--help"]), b"", WAIT);
+    let out = run(&["--help"]);
     assert!(stdout(&out).contains("\"QQ chat\" lesson (模拟QQ聊天)"));
 }
 
@@ -645,10 +504,9 @@ fn net_arguments_go_before_or_after_the_role_and_help_shows_examples() {
 #[test]
 fn the_lesson_client_talks_to_this_server() {
     let mut server = start_server();
-    reply(&mut server, "reply one\n回复二\n");
-    let mut cmd = Command::new(testkit::python3());
-    cmd.arg(testkit::peer_script("udp_qq_client.py"))
-        .args(["--port", &server.addr.port().to_string()]);
+    server.type_text("reply one\n回复二\n");
+    let port = server.addr.port().to_string();
+    let cmd = python_peer("udp_qq_client.py", &["--port", &port]);
     let out = testkit::run(cmd, "A\nhello\n\nquit\nB\n你好\n".as_bytes(), WAIT);
     assert!(out.status.success(), "{}", stderr(&out));
     let port = server.addr.port();
@@ -658,7 +516,7 @@ fn the_lesson_client_talks_to_this_server() {
             "来自[127.0.0.1:{port}]的一条消息:reply one\n来自[127.0.0.1:{port}]的一条消息:回复二\n"
         )
     );
-    let log = stop(server);
+    let log = server.stop(WAIT);
     assert!(
         log.contains("] hello\n") && log.contains("] 你好\n"),
         "{log}"
@@ -667,13 +525,11 @@ fn the_lesson_client_talks_to_this_server() {
 
 #[test]
 fn this_client_talks_to_the_lesson_server() {
-    let mut cmd = Command::new(testkit::python3());
-    cmd.arg(testkit::peer_script("udp_qq_server.py"))
-        .args(["--port", "0"])
-        .stdin(Stdio::piped());
+    let mut cmd = python_peer("udp_qq_server.py", &["--port", "0"]);
+    cmd.stdin(Stdio::piped());
     let mut server = Server::start(cmd);
-    reply(&mut server, "pong\n你好\n");
-    let out = client(server.addr.port(), &[], "A\nping\nquit\nD\n早上好\n");
+    server.type_text("pong\n你好\n");
+    let out = client(server.addr, &[], "A\nping\nquit\nD\n早上好\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -686,7 +542,9 @@ fn this_client_talks_to_the_lesson_server() {
             server.addr
         )
     );
-    wait_for(&server, "的一条消息:\x1b[1;44m早上好\x1b[0m");
+    server
+        .stdout
+        .assert_shows("的一条消息:\x1b[1;44m早上好\x1b[0m", WAIT);
     assert!(server
         .stdout
         .text()
