@@ -28,7 +28,7 @@ pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long an `accept()` error (out of file descriptors, say) pauses the
 /// accept loop, so a persistent error does not spin a core.
-const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
+pub const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
 /// The limits of a [`serve`] run.
 #[derive(Debug, Clone)]

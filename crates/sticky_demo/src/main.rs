@@ -428,10 +428,16 @@ fn receive_udp(
     let datagrams = if case == Case::Two { 1 } else { sizes.len() };
     let mut lost = 0;
     for &size in &sizes[..datagrams] {
-        let (full, _) = socket
-            .socket()
-            .peek_from(&mut whole)
-            .map_err(|e| wait_failure(&e, timeout))?;
+        // A signal interrupts a wait on a socket with a timeout (EINTR, even
+        // with SA_RESTART): wait again, for the datagram or for the empty one
+        // the shutdown sends.
+        let peeked = loop {
+            match socket.socket().peek_from(&mut whole) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        let (full, _) = peeked.map_err(|e| wait_failure(&e, timeout))?;
         if shutdown.requested() {
             steps.push(step("(stopped by Ctrl-C)", ""));
             return Ok(());

@@ -24,6 +24,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::thread;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
@@ -144,7 +145,10 @@ fn iterative(listener: &TcpListener, shutdown: &Shutdown, settings: &Settings) -
                 summary.served += 1;
                 serve_client(&stream, peer, settings);
             }
-            Err(e) => log!("accept failed: {}", cli::describe(&e)),
+            Err(e) => {
+                log!("accept failed: {}", cli::describe(&e));
+                thread::sleep(server::ACCEPT_ERROR_PAUSE);
+            }
         }
     }
     summary
