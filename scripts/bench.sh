@@ -21,7 +21,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 RELEASE=$TARGET_DIR/release
 
-SECTIONS=(tcp)
+SECTIONS=(tcp ftp web)
 RUNS=3                  # measured runs per server (--runs); the figure is the median
 STARTUP_TIMEOUT=10      # seconds a server may take to print `listening on`
 STOP_TIMEOUT=10         # seconds a server may take to exit after SIGTERM
@@ -239,6 +239,397 @@ section_tcp() {
     echo
     target "tcp_server vs Python" "$(ratio "${med[tcp_server]}" "${med[python]}")" 3
     target "tcp_server vs bare_echo" "$(ratio "${med[tcp_server]}" "${med[bare_echo]}")" 0.90
+}
+
+# --- section: ftp ------------------------------------------------------------
+
+FTP_MIB=1024            # the file moved by every throughput run
+FTP_RSS_MIB=2048        # the file moved once to measure peak memory
+FTP_RSS_LIMIT_KIB=$((32 * 1024))
+
+# What is measured, by label (each run sets FTP_RATE, MiB/s):
+#   loopback  the file over a plain loopback socket into /dev/null (examples/raw_copy.rs)
+#   raw     the ceiling: the same copy, but written to a file on the served root's disk
+#   md5     the other ceiling: md5 of the file in memory, one core (examples/md5_speed.rs)
+#   put     ftp put into a fresh ftp server (md5 on both ends, trailer, rename)
+#   get     ftp get from a fresh ftp server (md5 on both ends, trailer, rename)
+#   python  the lesson's pair: its upload client (a send per line of the file) into
+#           its ThreadingTCPServer (recv(8000), print per chunk); no md5 anywhere
+FTP_KINDS=(loopback raw md5 put get python)
+
+# Seconds since the epoch, with nanoseconds, and MiB/s for FTP_MIB over a span.
+now() { date +%s.%N; }
+mib_per_s() { awk -v mib="$FTP_MIB" -v a="$1" -v b="$2" 'BEGIN { printf "%.0f\n", mib / (b - a) }'; }
+
+# Waits (at most 60 s) for TEXT in a log file.
+await_log() {
+    local text=$1 log=$2 waited=0
+    while ! grep -qF -- "$text" "$log"; do
+        ((waited < 600)) || fail_with_log "no '$text' within 60 s" "$log"
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+}
+
+ftp_run() {
+    local label=$1 dir=$WORK/ftp start end out port
+    case $label in
+        loopback)
+            out=$("$RELEASE/examples/raw_copy" "$dir/src.bin" /dev/null)
+            FTP_RATE=$(sed -n 's/.*mib_per_s=\([0-9][0-9]*\).*/\1/p' <<<"$out")
+            ;;
+        raw)
+            out=$("$RELEASE/examples/raw_copy" "$dir/src.bin" "$dir/raw.bin")
+            rm -f "$dir/raw.bin"
+            FTP_RATE=$(sed -n 's/.*mib_per_s=\([0-9][0-9]*\).*/\1/p' <<<"$out")
+            ;;
+        md5)
+            out=$("$RELEASE/examples/md5_speed" "$dir/src.bin")
+            FTP_RATE=$(sed -n 's/.*mib_per_s=\([0-9][0-9]*\).*/\1/p' <<<"$out")
+            ;;
+        put)
+            start_server ftp "$RELEASE/ftp" server --root "$dir/root" --port 0
+            port=${SERVER_ADDR##*:}
+            start=$(now)
+            "$RELEASE/ftp" put "$dir/src.bin" --as put.bin --port "$port" >"$WORK/ftp_client.log" 2>&1 ||
+                fail_with_log "ftp put failed" "$WORK/ftp_client.log"
+            end=$(now)
+            stop_pid "$SERVER_PID"
+            grep -q "server: stored put.bin" "$WORK/ftp_client.log" ||
+                fail_with_log "the server did not confirm the put" "$WORK/ftp_client.log"
+            rm -f "$dir/root/put.bin"
+            FTP_RATE=$(mib_per_s "$start" "$end")
+            ;;
+        get)
+            start_server ftp "$RELEASE/ftp" server --root "$dir/root" --port 0
+            port=${SERVER_ADDR##*:}
+            start=$(now)
+            "$RELEASE/ftp" get get.bin -o "$dir/got.bin" --port "$port" >"$WORK/ftp_client.log" 2>&1 ||
+                fail_with_log "ftp get failed" "$WORK/ftp_client.log"
+            end=$(now)
+            stop_pid "$SERVER_PID"
+            rm -f "$dir/got.bin"
+            FTP_RATE=$(mib_per_s "$start" "$end")
+            ;;
+        python)
+            start_server python python3 "$ROOT/scripts/peers/ftp_lesson_server.py" --port 0 --root "$dir/pyroot"
+            port=${SERVER_ADDR##*:}
+            start=$(now)
+            printf 'put %s\n' "$dir/src.bin" |
+                python3 "$ROOT/scripts/peers/ftp_lesson_client.py" --port "$port" >/dev/null
+            await_log "stored src.bin" "$SERVER_LOG"
+            end=$(now)
+            stop_pid "$SERVER_PID"
+            rm -f "$dir/pyroot/src.bin"
+            FTP_RATE=$(mib_per_s "$start" "$end")
+            ;;
+    esac
+    # Each run starts with no dirty pages left by the one before: the kernel
+    # writing those back would slow whichever run came next.
+    sync
+}
+
+# Peak RSS (KiB) from the `Maximum resident set size` line of time -v.
+max_rss() { sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$1" | tail -n 1; }
+
+# Prints PASS or FAIL for an upper bound and counts a miss.
+at_most() {
+    local description=$1 measured=$2 limit=$3 unit=$4
+    if ((measured <= limit)); then
+        echo "PASS  $description: $measured $unit (target ≤ $limit $unit)"
+    else
+        echo "FAIL  $description: $measured $unit (target ≤ $limit $unit)"
+        MISSED=$((MISSED + 1))
+    fi
+}
+
+# One put and one get of a FTP_RSS_MIB file, server and clients under
+# /usr/bin/time -v; sets RSS_SERVER, RSS_PUT, RSS_GET (KiB).
+ftp_memory() {
+    local dir=$WORK/ftp timed child port
+    head -c "${FTP_RSS_MIB}M" /dev/urandom >"$dir/rss.bin"
+    sync
+    start_server ftp_rss /usr/bin/time -v "$RELEASE/ftp" server --root "$dir/rssroot" --port 0
+    timed=$SERVER_PID
+    child=$(awk '{ print $1 }' "/proc/$timed/task/$timed/children" 2>/dev/null)
+    [[ -n $child ]] || fail_with_log "cannot find the server under time -v" "$SERVER_LOG"
+    port=${SERVER_ADDR##*:}
+    /usr/bin/time -v -o "$WORK/put.time" "$RELEASE/ftp" put "$dir/rss.bin" --port "$port" \
+        >"$WORK/ftp_client.log" 2>&1 || fail_with_log "the big put failed" "$WORK/ftp_client.log"
+    /usr/bin/time -v -o "$WORK/get.time" "$RELEASE/ftp" get rss.bin -o "$dir/rss.got" --port "$port" \
+        >"$WORK/ftp_client.log" 2>&1 || fail_with_log "the big get failed" "$WORK/ftp_client.log"
+    # SIGTERM to the server itself: time -v then reports and exits.
+    kill -TERM "$child"
+    wait "$timed" 2>/dev/null || true
+    forget_pid "$timed"
+    RSS_SERVER=$(max_rss "$SERVER_LOG")
+    RSS_PUT=$(max_rss "$WORK/put.time")
+    RSS_GET=$(max_rss "$WORK/get.time")
+    rm -rf "$dir/rss.bin" "$dir/rss.got" "$dir/rssroot"
+}
+
+section_ftp() {
+    echo "== ftp: file transfer, MiB/s and peak memory =="
+    echo "command: $INVOCATION"
+    echo "workload: one ${FTP_MIB} MiB file of random bytes, on the same disk as the served root"
+    [[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time is missing (Debian: apt-get install time)" >&2; exit 1; }
+    (cd "$ROOT" && cargo build --release --quiet -p ftp --bin ftp --examples)
+    local dir=$WORK/ftp label round i
+    mkdir -p "$dir/root" "$dir/pyroot"
+    head -c "${FTP_MIB}M" /dev/urandom >"$dir/src.bin"
+    ln "$dir/src.bin" "$dir/root/get.bin"
+    sync
+    echo "busy:    $(cpu_busy_before) of the CPUs in the second before the runs (other work skews the figures)"
+
+    declare -A runs=()
+    echo -n "warm-up:"
+    for label in "${FTP_KINDS[@]}"; do
+        ftp_run "$label"
+        echo -n " $label"
+    done
+    echo
+    for ((round = 0; round < RUNS; round++)); do
+        echo -n "run $((round + 1))/$RUNS:"
+        for ((i = 0; i < ${#FTP_KINDS[@]}; i++)); do
+            label=${FTP_KINDS[(round + i) % ${#FTP_KINDS[@]}]}
+            ftp_run "$label"
+            runs[$label]+="$FTP_RATE "
+            echo -n " $label=$FTP_RATE"
+        done
+        echo
+    done
+
+    declare -A med=()
+    for label in "${FTP_KINDS[@]}"; do
+        # shellcheck disable=SC2086  # the runs are a space-separated list
+        med[$label]=$(median ${runs[$label]})
+    done
+    local ceiling=${med[raw]}
+    ((med[md5] < ceiling)) && ceiling=${med[md5]}
+    echo
+    echo "| what | MiB/s (median of $RUNS) | min–max | × Python | × min(raw, md5) |"
+    echo "|---|---:|---:|---:|---:|"
+    for label in "${FTP_KINDS[@]}"; do
+        # shellcheck disable=SC2086
+        printf '| %s | %s | %s–%s | %s | %s |\n' "$label" "${med[$label]}" \
+            "$(minimum ${runs[$label]})" "$(maximum ${runs[$label]})" \
+            "$(ratio "${med[$label]}" "${med[python]}")" "$(ratio "${med[$label]}" "$ceiling")"
+    done
+    echo
+    target "ftp put vs min(raw, md5)" "$(ratio "${med[put]}" "$ceiling")" 0.80
+    target "ftp get vs min(raw, md5)" "$(ratio "${med[get]}" "$ceiling")" 0.80
+    target "ftp put vs the lesson's Python pair" "$(ratio "${med[put]}" "${med[python]}")" 10
+    target "ftp get vs the lesson's Python pair" "$(ratio "${med[get]}" "${med[python]}")" 10
+
+    echo
+    echo "memory: one put and one get of a ${FTP_RSS_MIB} MiB file, each process under /usr/bin/time -v"
+    ftp_memory
+    echo "| process | peak RSS (KiB) |"
+    echo "|---|---:|"
+    echo "| ftp server (both transfers) | $RSS_SERVER |"
+    echo "| ftp put | $RSS_PUT |"
+    echo "| ftp get | $RSS_GET |"
+    echo
+    at_most "ftp server peak RSS" "$RSS_SERVER" "$FTP_RSS_LIMIT_KIB" KiB
+    at_most "ftp put peak RSS" "$RSS_PUT" "$FTP_RSS_LIMIT_KIB" KiB
+    at_most "ftp get peak RSS" "$RSS_GET" "$FTP_RSS_LIMIT_KIB" KiB
+    rm -rf "$dir"
+}
+
+# --- section: web ------------------------------------------------------------
+
+# The issue's load: wrk -t2 -c64 -d10s, keep-alive (wrk's default), 2 client
+# threads and 64 connections. A 64 MiB response can take longer than wrk's
+# default 2 s timeout when 64 of them share the link, hence --timeout.
+WEB_LOAD=(-t2 -c64 -d10s --timeout 30s)
+WEB_WARMUP=(-t2 -c64 -d2s --timeout 30s)
+WEB_FILES=(1k.bin 100k.bin 64m.bin)
+WEB_SERVERS=(web_server nginx python)
+
+# The served directory: the same three files for every server, readable by
+# nginx's workers (which drop root for `nobody`).
+web_site() {
+    local www=$WORK/www
+    mkdir -p "$www"
+    head -c 1024 /dev/urandom >"$www/1k.bin"
+    head -c 102400 /dev/urandom >"$www/100k.bin"
+    head -c 64M /dev/urandom >"$www/64m.bin"
+    chmod 755 "$WORK" "$www"
+    chmod 644 "$www"/*
+}
+
+# A free loopback port, for nginx, which cannot listen on port 0 and tell.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Starts a server that does not print `listening on` and waits (at most
+# STARTUP_TIMEOUT) until `sed -n SCRIPT` finds its port in its log, or until
+# PORT accepts connections when the port is known beforehand.
+# Usage: web_start_other LABEL PORT|'' SED_SCRIPT COMMAND...
+# Sets SERVER_PID, SERVER_ADDR and SERVER_LOG, as start_server does.
+web_start_other() {
+    local label=$1 port=$2 script=$3 log waited=0
+    shift 3
+    SERVER_STARTS=$((SERVER_STARTS + 1))
+    log="$WORK/$label.$SERVER_STARTS.log"
+    : >"$log"
+    SERVER_LOG=$log
+    "$@" >>"$log" 2>&1 &
+    SERVER_PID=$!
+    STARTED_PIDS+=("$SERVER_PID")
+    while ((waited < STARTUP_TIMEOUT * 10)); do
+        [[ -n $port ]] || port=$(sed -n "$script" "$log" | head -n 1)
+        if [[ -n $port ]] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            SERVER_ADDR=127.0.0.1:$port
+            return 0
+        fi
+        kill -0 "$SERVER_PID" 2>/dev/null || fail_with_log "$label exited before it served" "$log"
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    fail_with_log "$label did not start within ${STARTUP_TIMEOUT}s" "$log"
+}
+
+web_start() {
+    local port dir=$WORK/nginx
+    case $1 in
+        web_server)
+            start_server web_server "$RELEASE/web_server" server --root "$WORK/www" --port 0 --quiet
+            ;;
+        python)
+            # Exactly `python3 -m http.server`; -u so its first line is not buffered.
+            web_start_other python '' 's/^Serving HTTP on .* port \([0-9][0-9]*\) .*/\1/p' \
+                python3 -u -m http.server --bind 127.0.0.1 --directory "$WORK/www" 0
+            ;;
+        nginx)
+            port=$(free_port)
+            mkdir -p "$dir/tmp"
+            cat >"$dir/nginx.conf" <<CONF
+worker_processes auto;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    default_type application/octet-stream;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        root $WORK/www;
+    }
+}
+CONF
+            web_start_other nginx "$port" '' "$NGINX" -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;'
+            ;;
+    esac
+}
+
+# The web_server's own peak memory, from the summary it prints at exit.
+web_peak_mib() {
+    sed -n 's/.*; peak memory \([0-9][0-9]*\) MiB$/\1/p' "$SERVER_LOG" | tail -n 1
+}
+
+# One wrk run against a fresh server; sets WEB_RPS (requests/s), WEB_MIBS
+# (MiB/s read) and, for web_server, WEB_PEAK (MiB).
+web_run() {
+    local label=$1 file=$2 out mib unit
+    shift 2
+    web_start "$label"
+    if ! out=$(wrk "$@" "http://$SERVER_ADDR/$file" 2>&1); then
+        echo "$out" >&2
+        fail_with_log "wrk failed against $label" "$SERVER_LOG"
+    fi
+    stop_pid "$SERVER_PID"
+    if [[ $label == web_server && $STOP_STATUS -ne 0 ]]; then
+        echo "bench: warning: web_server exited with status $STOP_STATUS after SIGTERM" >&2
+    fi
+    # Errors are shown, not hidden: a figure made of failures is no figure.
+    if grep -Eq 'Socket errors|Non-2xx' <<<"$out"; then
+        echo >&2
+        grep -E 'Socket errors|Non-2xx' <<<"$out" | sed "s/^ */bench: $label $file: /" >&2
+    fi
+    WEB_RPS=$(sed -n 's/^Requests\/sec: *\([0-9][0-9]*\).*/\1/p' <<<"$out")
+    read -r mib unit < <(sed -n 's/^Transfer\/sec: *\([0-9.]*\)\([KMG]B\).*/\1 \2/p' <<<"$out")
+    WEB_MIBS=$(awk -v v="$mib" -v u="$unit" \
+        'BEGIN { f = (u == "GB") ? 1024 : (u == "KB") ? 1 / 1024 : 1; printf "%.0f\n", v * f }')
+    WEB_PEAK=
+    [[ $label != web_server ]] || WEB_PEAK=$(web_peak_mib)
+}
+
+section_web() {
+    echo "== web: static files over HTTP/1.1 keep-alive (wrk) =="
+    echo "command: $INVOCATION"
+    echo "workload: wrk ${WEB_LOAD[*]} http://ADDR/FILE for FILE in ${WEB_FILES[*]} (random bytes);" \
+        "warm-up wrk ${WEB_WARMUP[*]}"
+    bash "$ROOT/scripts/web-test-deps.sh" wrk nginx
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+    echo "servers: web_server --quiet (no access log); $("$NGINX" -v 2>&1) (sendfile on," \
+        "access_log off, worker_processes auto); python3 -m http.server"
+    (cd "$ROOT" && cargo build --release --quiet -p web_server)
+    web_site
+    echo "busy:    $(cpu_busy_before) of the CPUs in the second before the runs (other work skews the figures)"
+
+    local file label round i
+    declare -A rps=() mibs=() med=() med_mib=() peak=()
+    for file in "${WEB_FILES[@]}"; do
+        echo
+        echo "-- $file --"
+        echo -n "warm-up:"
+        for label in "${WEB_SERVERS[@]}"; do
+            web_run "$label" "$file" "${WEB_WARMUP[@]}"
+            echo -n " $label"
+        done
+        echo
+        for ((round = 0; round < RUNS; round++)); do
+            echo -n "run $((round + 1))/$RUNS:"
+            for ((i = 0; i < ${#WEB_SERVERS[@]}; i++)); do
+                label=${WEB_SERVERS[(round + i) % ${#WEB_SERVERS[@]}]}
+                web_run "$label" "$file" "${WEB_LOAD[@]}"
+                rps[$label.$file]+="$WEB_RPS "
+                mibs[$label.$file]+="$WEB_MIBS "
+                [[ -z $WEB_PEAK ]] || peak[$file]+="$WEB_PEAK "
+                echo -n " $label=${WEB_RPS}req/s,${WEB_MIBS}MiB/s"
+            done
+            echo
+        done
+        for label in "${WEB_SERVERS[@]}"; do
+            # shellcheck disable=SC2086  # the runs are a space-separated list
+            med[$label.$file]=$(median ${rps[$label.$file]})
+            # shellcheck disable=SC2086
+            med_mib[$label.$file]=$(median ${mibs[$label.$file]})
+        done
+    done
+
+    echo
+    echo "| file | server | requests/s (median of $RUNS) | min–max | MiB/s | × nginx | × python |"
+    echo "|---|---|---:|---:|---:|---:|---:|"
+    for file in "${WEB_FILES[@]}"; do
+        for label in "${WEB_SERVERS[@]}"; do
+            # shellcheck disable=SC2086
+            printf '| %s | %s | %s | %s–%s | %s | %s | %s |\n' "$file" "$label" \
+                "${med[$label.$file]}" "$(minimum ${rps[$label.$file]})" "$(maximum ${rps[$label.$file]})" \
+                "${med_mib[$label.$file]}" \
+                "$(ratio "${med[$label.$file]}" "${med[nginx.$file]}")" \
+                "$(ratio "${med[$label.$file]}" "${med[python.$file]}")"
+        done
+    done
+    echo
+    echo "web_server peak memory per run (MiB, from its exit summary):"
+    for file in "${WEB_FILES[@]}"; do
+        echo "  $file: ${peak[$file]}"
+    done
+    echo
+    for file in "${WEB_FILES[@]}"; do
+        target "web_server vs nginx, $file" "$(ratio "${med[web_server.$file]}" "${med[nginx.$file]}")" 1.0
+        target "web_server vs python3 -m http.server, $file" \
+            "$(ratio "${med[web_server.$file]}" "${med[python.$file]}")" 20
+    done
 }
 
 # --- main --------------------------------------------------------------------

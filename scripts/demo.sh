@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 # Course order. Each lesson is a function `lesson_<name>` below, with a
 # one-line description in DESCRIPTIONS.
-LESSONS=(tcp udp_qq time_server rexec_tcp rexec_udp sticky_demo struct_header udp_pinger)
+LESSONS=(tcp udp_qq time_server rexec_tcp rexec_udp sticky_demo struct_header ftp udp_pinger)
 declare -A DESCRIPTIONS=(
     [tcp]="TCP upper-case server and client (tcp_server, tcp_client)"
     [udp_qq]="UDP \"QQ chat\": replies typed by the server operator, a contact table (udp_qq)"
@@ -27,6 +27,7 @@ declare -A DESCRIPTIONS=(
     [rexec_udp]="remote commands over UDP: one datagram each way, its size limit, a short buffer (rexec_udp)"
     [sticky_demo]="sticky packets (粘包): TCP sticks, frames and UDP keep boundaries (sticky_demo)"
     [struct_header]="the fixed-length header: struct.pack('i'), the JSON header (struct_header)"
+    [ftp]="file transfer: put/get with md5, resume, a refused ../ name, logins and quota (ftp)"
     [udp_pinger]="UDP pinger lab: loss, RTT statistics, late replies, heartbeats (udp_pinger)"
 )
 
@@ -604,6 +605,126 @@ lesson_rexec_udp() {
     client "" rexec_udp client --timeout 2 -c "ls" || status=$?
     [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
     expect_output "is the server running?"
+}
+
+lesson_ftp() {
+    heading "ftp · file transfer: a JSON header {cmd, file_name, file_size}, then the bytes"
+    echo "  The lesson's client sends a 4-byte length, a JSON header and the file's raw bytes;"
+    echo "  the server reads exactly file_size bytes. ftp adds md5 checked while the bytes"
+    echo "  stream, a hidden .NAME.part until the file is verified, resume, logins and quota."
+
+    local root="$WORK/ftp_root" here="$WORK/ftp_local" status
+    mkdir -p "$here"
+    seq 1 20000 >"$here/notes.txt"
+    head -c 3000000 /dev/urandom >"$here/photo.bin"
+
+    step "Start ftp server --root $root (no --users: one anonymous area)" \
+         "one listening line, then what it serves"
+    start_server ftp server --root "$root"
+
+    step "ftp put notes.txt: header, bytes (md5 computed as they go), then an md5 trailer" \
+         "the client's md5 and the server's 'stored ... md5' are the same digest as md5sum's"
+    client "" ftp put "$here/notes.txt" || fail "put failed"
+    local md5
+    md5=$(md5sum "$here/notes.txt" | cut -d' ' -f1)
+    expect_output "md5 $md5"
+    expect_output "server: stored notes.txt (108894 bytes, md5 $md5)"
+    cmp -s "$here/notes.txt" "$root/notes.txt" || fail "the stored file differs"
+
+    step "The same put with --trace: the first bytes on the wire" \
+         "6b 00 00 00: the header's length (107, little-endian), then {\"cmd\":\"put\",...}, the ready reply, the 3 bytes, the md5 trailer"
+    local trace=(--trace)
+    [[ ${#TRACE[@]} -eq 0 ]] || trace=()
+    printf 'hi\n' >"$here/hi.txt"
+    client "" ftp put "$here/hi.txt" "${trace[@]}" || fail "put hi.txt failed"
+    expect_output '6b 00 00 00 7b 22 63 6d  64 22 3a 22 70 75 74 22  |k...{"cmd":"put"|'
+
+    step "ftp ls, then ftp get notes.txt -o copy.txt" \
+         "the listing with sizes; the download's md5 is checked against the server's trailer"
+    client "" ftp ls || fail "ls failed"
+    expect_output "file  108894  notes.txt"
+    client "" ftp get notes.txt -o "$here/copy.txt" || fail "get failed"
+    expect_output "md5 $md5 verified"
+    cmp -s "$here/notes.txt" "$here/copy.txt" || fail "the download differs"
+
+    step "ftp put notes.txt --as ../escape.txt: a name that climbs out of the root" \
+         "refused by the server (the lesson's os.path.join would have written it); nothing created"
+    status=0
+    client "" ftp put "$here/notes.txt" --as ../escape.txt || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
+    expect_output "bad file name \`../escape.txt\`: a file name may not contain \`/\`"
+    [[ ! -e "$WORK/escape.txt" ]] || fail "a file was written outside the root"
+
+    step "A client dies half way through an upload of photo.bin (3,000,000 bytes)" \
+         "the server keeps what arrived as .photo.bin.part; nothing appears under photo.bin; ls shows it unfinished"
+    python3 - "$PORT" "$here/photo.bin" <<'PY' || fail "the dying client failed"
+import json, socket, struct, sys
+port, path = int(sys.argv[1]), sys.argv[2]
+data = open(path, 'rb').read()
+header = json.dumps({'cmd': 'put', 'file_name': 'photo.bin', 'file_size': len(data),
+                     'wait': True, 'resume': True, 'trailer': True}).encode()
+sock = socket.create_connection(('127.0.0.1', port))
+sock.sendall(struct.pack('i', len(header)) + header)
+length = struct.unpack('i', sock.recv(4))[0]
+sock.recv(length)                      # the server's "ready"
+sock.sendall(data[:len(data) // 2])    # half the file ...
+sock.close()                           # ... and the client is gone
+PY
+    await_server_output "put photo.bin interrupted"
+    show_server
+    [[ ! -e "$root/photo.bin" ]] || fail "photo.bin exists though it never finished"
+    [[ -s "$root/.photo.bin.part" ]] || fail "no partial file kept"
+    client "" ftp ls || fail "ls failed"
+    expect_output "(unfinished upload: put it again to resume)"
+
+    step "ftp put photo.bin again" \
+         "it resumes at the byte the server has; the md5 still covers the whole file"
+    client "" ftp put "$here/photo.bin" || fail "the resumed put failed"
+    expect_output "(resumed at byte"
+    expect_output "md5 $(md5sum "$here/photo.bin" | cut -d' ' -f1)"
+    cmp -s "$here/photo.bin" "$root/photo.bin" || fail "the resumed file differs"
+    [[ ! -e "$root/.photo.bin.part" ]] || fail "the partial file is still there"
+
+    step "The lesson's own Python client (no md5, never reads a reply) puts a file" \
+         "it prints its running totals and 'upload successful'; the server stores it, size checked only"
+    seq 1 500 >"$here/lesson.txt"
+    local lesson_out
+    lesson_out=$(printf 'put %s\n' "$here/lesson.txt" |
+        timeout 30 python3 scripts/peers/ftp_lesson_client.py --port "$PORT" 2>&1) ||
+        fail "the lesson's client failed"
+    printf '%s\n' "$lesson_out" | tail -n 2 | sed 's/^/client| /'
+    await_server_output "stored lesson.txt"
+    show_server
+    cmp -s "$here/lesson.txt" "$root/lesson.txt" || fail "the lesson client's file differs"
+
+    step "Ctrl-C the server" "a summary of what it stored, sent and kept; exit 0"
+    stop_server
+    grep -q "shutting down: served .* stored 4 files, sent 1," "$SERVER_LOG" || fail "no summary line"
+
+    step "Accounts: ftp server add-user alice (the password from FTP_PASSWORD here)" \
+         "the users file holds an Argon2id hash, never the password"
+    FTP_PASSWORD=wonderland "$BIN/ftp" server add-user alice --users "$WORK/ftp_users" | sed 's/^/  /'
+    sed 's/^/  /' "$WORK/ftp_users"
+    ! grep -q wonderland "$WORK/ftp_users" || fail "the password is in the file"
+
+    step "Start the server with --users and --quota 1M; alice logs in and puts notes.txt" \
+         "it lands in root/alice, her home; a wrong password waits a second and is refused"
+    start_server ftp server --root "$WORK/ftp_homes" --users "$WORK/ftp_users" --quota 1M
+    FTP_PASSWORD=wonderland client "" ftp put "$here/notes.txt" --user alice || fail "alice's put failed"
+    [[ -f "$WORK/ftp_homes/alice/notes.txt" ]] || fail "not in alice's home"
+    status=0
+    FTP_PASSWORD=guess client "" ftp ls --user alice || status=$?
+    [[ $status -eq 1 ]] || fail "a wrong password got in"
+    expect_output "login failed: wrong user or password"
+
+    step "alice puts photo.bin (2.9 MiB) into her 1 MiB quota" \
+         "refused before a byte is written: no partial file appears"
+    status=0
+    FTP_PASSWORD=wonderland client "" ftp put "$here/photo.bin" --user alice || status=$?
+    [[ $status -eq 1 ]] || fail "the quota did not stop the upload"
+    expect_output "quota exceeded"
+    [[ ! -e "$WORK/ftp_homes/alice/.photo.bin.part" ]] || fail "a partial file was written"
+    stop_server
 }
 
 lesson_udp_pinger() {

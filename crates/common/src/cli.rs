@@ -161,6 +161,16 @@ pub fn describe(e: &io::Error) -> String {
     }
 }
 
+/// Whether an I/O error is a socket timeout running out
+/// (`set_read_timeout`/`set_write_timeout`): Linux reports it as
+/// `WouldBlock` (EAGAIN), other systems as `TimedOut`.
+pub fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
 /// Prints the one line that tells tests, scripts and students where the
 /// server really is (`listening on 127.0.0.1:43817`), and flushes it.
 pub fn announce_listening(addr: SocketAddr) {

@@ -35,8 +35,9 @@ pub const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 pub struct Limits {
     /// Most clients served at once.
     pub max_clients: usize,
-    /// The line sent to a client over the limit before it is closed.
-    pub busy_message: String,
+    /// What a client over the limit is sent before it is closed: a line,
+    /// or a reply in the lesson's own protocol (a JSON header frame).
+    pub busy_message: Vec<u8>,
 }
 
 impl Limits {
@@ -46,7 +47,8 @@ impl Limits {
             max_clients,
             busy_message: format!(
                 "server busy: {max_clients} clients already connected, try again later\n"
-            ),
+            )
+            .into_bytes(),
         }
     }
 }
@@ -190,9 +192,9 @@ where
 
 /// Sends the busy line and closes, without letting a client that does not
 /// read hold up the accept loop.
-fn refuse(mut stream: TcpStream, peer: SocketAddr, message: &str) {
+fn refuse(mut stream: TcpStream, peer: SocketAddr, message: &[u8]) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-    let _ = stream.write_all(message.as_bytes());
+    let _ = stream.write_all(message);
     crate::log!("{peer} refused: server full");
 }
 

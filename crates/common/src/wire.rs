@@ -117,7 +117,9 @@ impl From<WireError> for io::Error {
 /// both counts. The buffer grows as bytes arrive, so a large `n` announced by
 /// a peer that then sends nothing costs no memory.
 pub fn recv_exact(reader: &mut impl Read, n: usize) -> Result<Vec<u8>, WireError> {
-    let mut data = Vec::new();
+    // Room for a header-sized message up front, so it is read in one
+    // `recv`; a larger one grows as it arrives.
+    let mut data = Vec::with_capacity(n.min(DEFAULT_MAX_HEADER));
     reader.take(n as u64).read_to_end(&mut data)?;
     if data.len() < n {
         return Err(WireError::Truncated {

@@ -259,7 +259,7 @@ fn summarize(outcome: &Outcome) -> String {
 
 fn server_reason(e: &ReplyError, settings: &Settings) -> String {
     match e {
-        ReplyError::Wire(WireError::Io(io)) if timed_out(io) => format!(
+        ReplyError::Wire(WireError::Io(io)) if cli::is_timeout(io) => format!(
             "silent for {} s (--idle-timeout)",
             settings.idle_timeout.as_secs()
         ),
@@ -267,13 +267,6 @@ fn server_reason(e: &ReplyError, settings: &Settings) -> String {
         ReplyError::Wire(WireError::Closed) => "the client left in the middle of a reply".into(),
         other => other.to_string(),
     }
-}
-
-fn timed_out(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 // ------------------------------------------------------------------ client
@@ -360,7 +353,7 @@ fn print_reply(reply: &Reply) -> io::Result<()> {
 fn client_failure(e: &ReplyError, args: &ClientArgs) -> Failure {
     let protocol = args.protocol;
     let message = match e {
-        ReplyError::Wire(WireError::Io(io)) if timed_out(io) => {
+        ReplyError::Wire(WireError::Io(io)) if cli::is_timeout(io) => {
             format!("no answer from the server within {} s", args.timeout)
         }
         ReplyError::Wire(WireError::Io(io)) => match io.kind() {

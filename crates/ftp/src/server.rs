@@ -1,0 +1,910 @@
+//! The server side: one [`Session`] per client, on a thread of its own
+//! (`common::server::serve`, the `ThreadingTCPServer` of the lesson).
+//!
+//! A session reads a JSON header, acts on its `cmd`, answers with a JSON
+//! header, and loops, like the lesson's `handle()`. What it adds is what a
+//! shared server needs: a login and a home per user, names and paths checked
+//! before they touch the disk, uploads received under a hidden name and
+//! renamed only once their size and md5 are right, a quota checked before
+//! the first byte is written, and errors that cost only the connection
+//! that caused them.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, SeekFrom};
+use std::net::{SocketAddr, TcpStream};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+use common::cli::{self, describe};
+use common::log;
+use common::log::printable_text;
+use common::shutdown::Shutdown;
+use common::trace::Traced;
+use common::wire::{self, WireError, DEFAULT_MAX_HEADER};
+use serde_json::Value;
+
+use crate::accounts::Users;
+use crate::names::{confine, partial_name, resolve, validate_name, VirtualPath};
+use crate::protocol::{
+    Entry, EntryKind, GetRequest, PutRequest, Reply, Request, Trailer, CHUNK, MAX_LS_ENTRIES,
+};
+use crate::transfer::{self, copy_hashing, discard, hash_prefix, md5_hex, send_hashing, CopyError};
+
+/// Wrong passwords allowed on one connection before it is closed.
+pub const MAX_LOGIN_ATTEMPTS: u32 = 3;
+
+/// The name logged for clients of a server without `--users`.
+pub const ANONYMOUS: &str = "anonymous";
+
+/// How a server was started.
+#[derive(Debug)]
+pub struct Config {
+    /// The served root, canonical. Each user's home is `root/NAME`; without
+    /// users, the root is the one anonymous home.
+    pub root: PathBuf,
+    pub users: Option<Users>,
+    /// Most bytes a home may hold.
+    pub quota: Option<u64>,
+    /// A silent client is dropped after this long.
+    pub idle_timeout: Duration,
+    /// How long a wrong password waits for its answer.
+    pub login_delay: Duration,
+    pub trace: bool,
+}
+
+/// What the server did, for the summary line at shutdown.
+#[derive(Debug, Default)]
+pub struct Stats {
+    stored: AtomicU64,
+    sent: AtomicU64,
+    kept: AtomicU64,
+    refused: AtomicU64,
+}
+
+impl Stats {
+    fn add(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        write!(
+            f,
+            "stored {}, sent {}, {} kept for resume, {} refused or failed",
+            common::show::count(load(&self.stored), "file", "files"),
+            load(&self.sent),
+            common::show::count(load(&self.kept), "partial upload", "partial uploads"),
+            load(&self.refused)
+        )
+    }
+}
+
+/// The state all sessions share.
+#[derive(Debug)]
+pub struct FtpServer {
+    pub config: Config,
+    pub stats: Stats,
+    shutdown: Shutdown,
+    /// Uploads in progress: their temporary file, and the bytes each has
+    /// reserved against its home's quota.
+    uploads: Mutex<HashMap<PathBuf, Upload>>,
+}
+
+#[derive(Debug)]
+struct Upload {
+    home: PathBuf,
+    reserved: u64,
+}
+
+impl FtpServer {
+    pub fn new(config: Config, shutdown: Shutdown) -> FtpServer {
+        FtpServer {
+            config,
+            stats: Stats::default(),
+            shutdown,
+            uploads: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// One client, from connect to close.
+    pub fn serve_client(&self, stream: &TcpStream, peer: SocketAddr) {
+        log!("{peer} connected");
+        let mut session = match Session::new(self, stream, peer) {
+            Ok(session) => session,
+            Err(e) => {
+                log!("{peer} dropped: {}", describe(&e));
+                return;
+            }
+        };
+        match session.run() {
+            Ok(()) => log!("{peer} disconnected"),
+            Err(why) => log!("{peer} dropped: {why}"),
+        }
+    }
+
+    fn uploads(&self) -> MutexGuard<'_, HashMap<PathBuf, Upload>> {
+        // Every change to the map is a single insert or remove.
+        self.uploads.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Takes an upload out of the in-progress map when it ends, however.
+struct Reservation<'a> {
+    server: &'a FtpServer,
+    temp: PathBuf,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.server.uploads().remove(&self.temp);
+    }
+}
+
+/// What ends a session early; the text goes to the log.
+type Fatal = String;
+
+/// Whether the session goes on after a request.
+enum Flow {
+    Continue,
+    Quit,
+}
+
+/// One client's conversation.
+struct Session<'a> {
+    server: &'a FtpServer,
+    peer: SocketAddr,
+    conn: Traced<&'a TcpStream>,
+    /// Who is logged in (`anonymous` without `--users`), and their home.
+    user: Option<(String, PathBuf)>,
+    cwd: VirtualPath,
+    failed_logins: u32,
+    buf: Vec<u8>,
+}
+
+impl<'a> Session<'a> {
+    fn new(server: &'a FtpServer, stream: &'a TcpStream, peer: SocketAddr) -> io::Result<Self> {
+        let config = &server.config;
+        stream.set_read_timeout(Some(config.idle_timeout))?;
+        stream.set_write_timeout(Some(config.idle_timeout))?;
+        // Every reply is one write; don't let Nagle hold one back.
+        stream.set_nodelay(true)?;
+        let user = match config.users {
+            None => Some((ANONYMOUS.to_string(), config.root.clone())),
+            Some(_) => None,
+        };
+        Ok(Session {
+            server,
+            peer,
+            conn: Traced::new(stream, peer, config.trace),
+            user,
+            cwd: VirtualPath::root(),
+            failed_logins: 0,
+            buf: vec![0; CHUNK],
+        })
+    }
+
+    /// The lesson's `handle()`: read a header, act on its `cmd`, repeat.
+    fn run(&mut self) -> Result<(), Fatal> {
+        loop {
+            let header: Value = match wire::read_json_header(&mut self.conn, DEFAULT_MAX_HEADER) {
+                Ok(header) => header,
+                Err(WireError::Closed) => return Ok(()),
+                Err(e @ (WireError::Io(_) | WireError::Truncated { .. })) => {
+                    return Err(self.connection_lost(&e))
+                }
+                Err(e) => {
+                    // A bad length or bad JSON: what follows cannot be
+                    // trusted to be a header, so this connection ends.
+                    let why = format!("bad request: {e}");
+                    self.reply(&Reply::error(format!("{why}; closing the connection")))?;
+                    return Err(why);
+                }
+            };
+            let request = match Request::from_json(&header) {
+                Ok(request) => request,
+                Err(e) => {
+                    let why = format!("bad request: {e}");
+                    self.reply(&Reply::error(format!("{why}; closing the connection")))?;
+                    return Err(why);
+                }
+            };
+            if let Flow::Quit = self.handle(request)? {
+                return Ok(());
+            }
+        }
+    }
+
+    fn handle(&mut self, request: Request) -> Result<Flow, Fatal> {
+        let needs_login = !matches!(
+            request,
+            Request::Login { .. } | Request::Quit | Request::Unknown(_)
+        );
+        if needs_login && self.user.is_none() {
+            let refusal = "log in first: this server has accounts (ftp --user NAME)";
+            if let Request::Put(put) = &request {
+                return self.refuse_put(put, refusal.to_string());
+            }
+            self.reply(&Reply::error(refusal))?;
+            return Ok(Flow::Continue);
+        }
+        match request {
+            Request::Login { user, password } => self.login(&user, &password),
+            Request::Put(put) => self.put(&put),
+            Request::Get(get) => self.get(&get),
+            Request::Ls { path } => self.answer(|s| s.ls(path.as_deref())),
+            Request::Cd { path } => self.answer(|s| s.cd(&path)),
+            Request::Pwd => {
+                let cwd = self.cwd.to_string();
+                self.answer(|_| {
+                    Ok(Reply {
+                        cwd: Some(cwd.clone()),
+                        ..Reply::ok(cwd)
+                    })
+                })
+            }
+            Request::Mkdir { path } => self.answer(|s| s.mkdir(&path)),
+            Request::Quit => {
+                self.reply(&Reply::ok("bye"))?;
+                Ok(Flow::Quit)
+            }
+            Request::Unknown(cmd) => {
+                let shown = printable_text(cmd.as_bytes());
+                log!("{} unknown command `{shown}`", self.peer);
+                self.reply(&Reply::error(format!(
+                    "unknown command `{shown}` (this server knows login, put, get, ls, cd, \
+                     pwd, mkdir, quit)"
+                )))?;
+                Ok(Flow::Continue)
+            }
+        }
+    }
+
+    /// Runs a command that answers with one reply, an error becoming an
+    /// error reply.
+    fn answer(
+        &mut self,
+        command: impl FnOnce(&mut Self) -> Result<Reply, String>,
+    ) -> Result<Flow, Fatal> {
+        let reply = command(self).unwrap_or_else(Reply::error);
+        self.reply(&reply)?;
+        Ok(Flow::Continue)
+    }
+
+    fn reply(&mut self, reply: &Reply) -> Result<(), Fatal> {
+        wire::write_json_header(&mut self.conn, reply).map_err(|e| self.connection_lost(&e))
+    }
+
+    fn connection_lost(&self, e: &WireError) -> String {
+        match e {
+            WireError::Io(io) if cli::is_timeout(io) => format!(
+                "silent for {} s (--idle-timeout)",
+                self.server.config.idle_timeout.as_secs()
+            ),
+            WireError::Io(io) => describe(io),
+            WireError::Truncated { .. } => {
+                format!("the client left in the middle of a header: {e}")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn who(&self) -> &str {
+        self.user.as_ref().map_or("-", |(name, _)| name.as_str())
+    }
+
+    fn home(&self) -> Result<&Path, String> {
+        self.user
+            .as_ref()
+            .map(|(_, home)| home.as_path())
+            .ok_or_else(|| "log in first".to_string())
+    }
+
+    /// The current directory on disk, checked again each time: it may have
+    /// been removed, or replaced by a link, since the `cd`.
+    fn cwd_on_disk(&self) -> Result<PathBuf, String> {
+        let home = self.home()?;
+        confine(home, &self.cwd.on_disk(home)).map_err(|e| {
+            format!(
+                "the current directory {} is gone: {}",
+                self.cwd,
+                describe(&e)
+            )
+        })
+    }
+
+    // ------------------------------------------------------------ login
+
+    fn login(&mut self, user: &str, password: &str) -> Result<Flow, Fatal> {
+        let config = &self.server.config;
+        let Some(users) = &config.users else {
+            self.reply(&Reply {
+                cwd: Some("/".into()),
+                ..Reply::ok("this server is anonymous: no login needed")
+            })?;
+            return Ok(Flow::Continue);
+        };
+        let shown = printable_text(user.as_bytes());
+        if users.check(user, password) {
+            let home = config.root.join(user);
+            let home = fs::create_dir_all(&home)
+                .and_then(|()| confine(&config.root, &home))
+                .map_err(|e| format!("cannot open the home of {shown}: {}", describe(&e)));
+            let home = match home {
+                Ok(home) => home,
+                Err(why) => {
+                    log!("{} {why}", self.peer);
+                    self.reply(&Reply::error(why))?;
+                    return Ok(Flow::Continue);
+                }
+            };
+            self.user = Some((user.to_string(), home));
+            self.cwd = VirtualPath::root();
+            log!("{} logged in as {shown}", self.peer);
+            self.reply(&Reply {
+                cwd: Some("/".into()),
+                ..Reply::ok(format!("logged in as {shown}"))
+            })?;
+            return Ok(Flow::Continue);
+        }
+        // A wrong guess waits before it is told, and only a few are allowed
+        // per connection: guessing becomes slow whatever the client does.
+        self.failed_logins += 1;
+        log!(
+            "{} login failed for {shown} (attempt {} of {MAX_LOGIN_ATTEMPTS})",
+            self.peer,
+            self.failed_logins
+        );
+        thread::sleep(config.login_delay);
+        if self.failed_logins >= MAX_LOGIN_ATTEMPTS {
+            self.reply(&Reply::error(format!(
+                "login failed: wrong user or password; {MAX_LOGIN_ATTEMPTS} failed attempts, \
+                 closing the connection"
+            )))?;
+            return Err("too many failed logins".into());
+        }
+        self.reply(&Reply::error("login failed: wrong user or password"))?;
+        Ok(Flow::Continue)
+    }
+
+    // -------------------------------------------------------------- put
+
+    /// The lesson's `put()`: receive exactly `file_size` bytes into a file.
+    fn put(&mut self, put: &PutRequest) -> Result<Flow, Fatal> {
+        let plan = match self.plan_put(put) {
+            Ok(plan) => plan,
+            Err(why) => return self.refuse_put(put, why),
+        };
+        let PutPlan {
+            temp,
+            target,
+            mut file,
+            offset,
+            _reservation,
+        } = plan;
+        let name = printable_text(put.file_name.as_bytes());
+        if put.wait {
+            self.reply(&Reply {
+                offset: Some(offset),
+                ..Reply::ok(format!(
+                    "ready: send {} bytes from offset {offset}",
+                    put.file_size - offset
+                ))
+            })?;
+        }
+        log!(
+            "{} {} put {name}: receiving {} bytes{}",
+            self.peer,
+            self.who(),
+            put.file_size - offset,
+            if offset > 0 {
+                format!(" (resuming at byte {offset})")
+            } else {
+                String::new()
+            }
+        );
+
+        let mut md5 = transfer::new_md5();
+        let mut buf = std::mem::take(&mut self.buf);
+        let received = hash_prefix(&mut file, offset, &mut md5, &mut buf)
+            .map_err(|e| CopyError::Write { error: e, read: 0 })
+            .and_then(|()| {
+                copy_hashing(
+                    &mut self.conn,
+                    &mut file,
+                    put.file_size - offset,
+                    &mut md5,
+                    &mut buf,
+                    |_| true,
+                )
+            });
+        self.buf = buf;
+        drop(file);
+
+        match received {
+            Ok(()) => {}
+            Err(CopyError::Write { error, read }) => {
+                // The disk is full, or the file could not be written: the
+                // client is still sending, so read the rest of its bytes
+                // away, then say what happened.
+                remove(&temp);
+                let why = format!("cannot store {name}: {}", describe(&error));
+                let rest = put.file_size - offset - read;
+                discard(&mut self.conn, rest, &mut self.buf).map_err(|e| e.to_string())?;
+                return self.put_failed(put, why);
+            }
+            Err(e) => {
+                // The client went away (or the server is shutting down):
+                // keep what arrived under the hidden name, for a resume.
+                Stats::add(&self.server.stats.kept);
+                let kept = fs::metadata(&temp).map(|m| m.len()).unwrap_or(0);
+                let when = if self.server.shutdown.requested() {
+                    "stopped by the server's shutdown"
+                } else {
+                    "interrupted"
+                };
+                return Err(format!(
+                    "put {name} {when}: {e}; kept {kept} bytes as {} for a resume",
+                    partial_name(&name)
+                ));
+            }
+        }
+
+        let mut expected = put.md5.clone();
+        if put.trailer {
+            let trailer: Trailer = wire::read_json_header(&mut self.conn, DEFAULT_MAX_HEADER)
+                .map_err(|e| {
+                    format!(
+                        "no md5 trailer after the bytes of {name}: {}",
+                        self.connection_lost(&e)
+                    )
+                })?;
+            if !crate::protocol::is_md5_hex(&trailer.md5) {
+                remove(&temp);
+                return self.put_failed(put, "the md5 trailer is not 32 hex digits".into());
+            }
+            if let Some(header_md5) = &expected {
+                if !header_md5.eq_ignore_ascii_case(&trailer.md5) {
+                    remove(&temp);
+                    return self
+                        .put_failed(put, "the md5 in the header and the trailer differ".into());
+                }
+            }
+            expected = Some(trailer.md5.to_ascii_lowercase());
+        }
+        let md5 = md5_hex(md5);
+        if let Some(expected) = &expected {
+            if *expected != md5 {
+                remove(&temp);
+                return self.put_failed(
+                    put,
+                    format!(
+                        "md5 mismatch for {name}: received bytes hash to {md5}, the client \
+                         said {expected}; the upload was discarded"
+                    ),
+                );
+            }
+        }
+        if let Err(why) = commit(&temp, &target, put.overwrite) {
+            remove(&temp);
+            return self.put_failed(put, format!("cannot store {name}: {why}"));
+        }
+
+        Stats::add(&self.server.stats.stored);
+        let checked = if expected.is_some() {
+            "md5 checked"
+        } else {
+            "no md5 given: size checked only"
+        };
+        log!(
+            "{} {} stored {name} ({} bytes, md5 {md5}, {checked})",
+            self.peer,
+            self.who(),
+            put.file_size
+        );
+        if put.wants_replies() {
+            self.reply(&Reply {
+                file_size: Some(put.file_size),
+                md5: Some(md5.clone()),
+                ..Reply::ok(format!(
+                    "stored {name} ({} bytes, md5 {md5})",
+                    put.file_size
+                ))
+            })?;
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Checks a put and prepares for it, before a byte is written: the
+    /// name, the directory, an existing file, another upload of the same
+    /// name, the quota. Opens the temporary file.
+    fn plan_put(&self, put: &PutRequest) -> Result<PutPlan<'a>, String> {
+        let name = printable_text(put.file_name.as_bytes());
+        validate_name(&put.file_name).map_err(|e| format!("bad file name `{name}`: {e}"))?;
+        let home = self.home()?.to_path_buf();
+        let dir = self.cwd_on_disk()?;
+        let target = dir.join(&put.file_name);
+        let mut replaced = 0;
+        match fs::symlink_metadata(&target) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "{name} is a symbolic link; links are never followed"
+                ))
+            }
+            Ok(meta) if meta.is_dir() => return Err(format!("{name} is a directory")),
+            Ok(_) if !put.overwrite => {
+                return Err(format!(
+                    "{name} already exists; put --overwrite replaces it"
+                ))
+            }
+            Ok(meta) => replaced = meta.len(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot check {name}: {}", describe(&e))),
+        }
+
+        let temp = dir.join(partial_name(&put.file_name));
+        let mut uploads = self.server.uploads();
+        if uploads.contains_key(&temp) {
+            return Err(format!("another upload of {name} is in progress"));
+        }
+        let partial = match fs::symlink_metadata(&temp) {
+            Ok(meta) if meta.is_file() => meta.len(),
+            Ok(_) => {
+                // Not ours (a link or a directory): never write through it.
+                return Err(format!(
+                    "{} is in the way and is not a partial upload",
+                    partial_name(&name)
+                ));
+            }
+            Err(_) => 0,
+        };
+        let offset = if put.wait && put.resume && partial <= put.file_size {
+            partial
+        } else {
+            0
+        };
+        if let Some(quota) = self.server.config.quota {
+            let in_progress: u64 = uploads
+                .values()
+                .filter(|u| u.home == home)
+                .map(|u| u.reserved)
+                .sum();
+            let skip: HashSet<&PathBuf> = uploads.keys().collect();
+            let used = disk_usage(&home, &skip) + in_progress;
+            // This upload's partial file and the file it replaces are
+            // counted in `used` and make way for the new file.
+            let after = (used + put.file_size).saturating_sub(partial + replaced);
+            if after > quota {
+                return Err(format!(
+                    "quota exceeded: {name} needs {}, and {} of your {} are in use",
+                    transfer::human_size(put.file_size),
+                    transfer::human_size(used),
+                    transfer::human_size(quota)
+                ));
+            }
+        }
+        let file = open_partial(&temp, offset)
+            .map_err(|e| format!("cannot create {}: {}", partial_name(&name), describe(&e)))?;
+        uploads.insert(
+            temp.clone(),
+            Upload {
+                home,
+                reserved: put.file_size.saturating_sub(replaced),
+            },
+        );
+        drop(uploads);
+        Ok(PutPlan {
+            temp: temp.clone(),
+            target,
+            file,
+            offset,
+            _reservation: Reservation {
+                server: self.server,
+                temp,
+            },
+        })
+    }
+
+    /// Refuses a put before any byte was written. A client that does not
+    /// wait for `ready` is already sending: its bytes are read and thrown
+    /// away, so the next header is found where it should be.
+    fn refuse_put(&mut self, put: &PutRequest, why: String) -> Result<Flow, Fatal> {
+        if !put.wait {
+            discard(&mut self.conn, put.file_size, &mut self.buf)
+                .map_err(|e| format!("while skipping a refused upload: {e}"))?;
+        }
+        self.put_failed(put, why)
+    }
+
+    fn put_failed(&mut self, put: &PutRequest, why: String) -> Result<Flow, Fatal> {
+        Stats::add(&self.server.stats.refused);
+        log!("{} {} put refused: {why}", self.peer, self.who());
+        if put.wants_replies() {
+            self.reply(&Reply::error(why))?;
+        }
+        Ok(Flow::Continue)
+    }
+
+    // -------------------------------------------------------------- get
+
+    fn get(&mut self, get: &GetRequest) -> Result<Flow, Fatal> {
+        let name = printable_text(get.file_name.as_bytes());
+        let (mut file, size) = match self.open_for_get(get) {
+            Ok(opened) => opened,
+            Err(why) => {
+                Stats::add(&self.server.stats.refused);
+                log!("{} {} get refused: {why}", self.peer, self.who());
+                self.reply(&Reply::error(why))?;
+                return Ok(Flow::Continue);
+            }
+        };
+        let offset = if get.offset <= size { get.offset } else { 0 };
+        self.reply(&Reply {
+            file_size: Some(size),
+            offset: Some(offset),
+            ..Reply::ok(format!(
+                "sending {name}: {} bytes from offset {offset}",
+                size - offset
+            ))
+        })?;
+        log!(
+            "{} {} get {name}: sending {} bytes from offset {offset}",
+            self.peer,
+            self.who(),
+            size - offset
+        );
+
+        let mut md5 = transfer::new_md5();
+        let mut buf = std::mem::take(&mut self.buf);
+        let shutdown = &self.server.shutdown;
+        let go_on = |_| !shutdown.requested();
+        let sent = hash_prefix(&mut file, offset, &mut md5, &mut buf)
+            .map_err(CopyError::Read)
+            .and_then(|()| {
+                let len = size - offset;
+                if self.server.config.trace {
+                    // Through the buffer, so --trace dumps what is sent.
+                    copy_hashing(&mut file, &mut self.conn, len, &mut md5, &mut buf, go_on)
+                } else {
+                    let socket = self.conn.get_ref();
+                    send_hashing(&mut file, socket, len, &mut md5, &mut buf, go_on)
+                }
+            });
+        self.buf = buf;
+        match sent {
+            Ok(()) => {}
+            Err(CopyError::Write { error, .. }) => {
+                return Err(format!("get {name} interrupted: {}", describe(&error)))
+            }
+            Err(CopyError::Stopped { got }) => {
+                return Err(format!(
+                    "get {name} stopped by the server's shutdown after {got} bytes"
+                ))
+            }
+            Err(e) => return Err(format!("get {name}: the file changed while sending: {e}")),
+        }
+        let md5 = md5_hex(md5);
+        wire::write_json_header(&mut self.conn, &Trailer { md5: md5.clone() })
+            .map_err(|e| self.connection_lost(&e))?;
+        Stats::add(&self.server.stats.sent);
+        log!(
+            "{} {} sent {name} ({size} bytes, md5 {md5})",
+            self.peer,
+            self.who()
+        );
+        Ok(Flow::Continue)
+    }
+
+    fn open_for_get(&self, get: &GetRequest) -> Result<(File, u64), String> {
+        let name = printable_text(get.file_name.as_bytes());
+        validate_name(&get.file_name).map_err(|e| format!("bad file name `{name}`: {e}"))?;
+        let path = self.cwd_on_disk()?.join(&get.file_name);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(format!(
+                    "{name} is a symbolic link; links are never followed"
+                ))
+            }
+            Ok(meta) if meta.is_dir() => return Err(format!("{name} is a directory")),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(format!("no such file: {name} (in {})", self.cwd))
+            }
+            Err(e) => return Err(format!("cannot open {name}: {}", describe(&e))),
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)
+            .map_err(|e| format!("cannot open {name}: {}", describe(&e)))?;
+        let size = file
+            .metadata()
+            .map_err(|e| format!("cannot open {name}: {}", describe(&e)))?
+            .len();
+        Ok((file, size))
+    }
+
+    // ------------------------------------------------- ls, cd, mkdir
+
+    fn ls(&self, path: Option<&str>) -> Result<Reply, String> {
+        let target = resolve(&self.cwd, path.unwrap_or("")).map_err(|e| e.to_string())?;
+        let home = self.home()?;
+        let dir = confine(home, &target.on_disk(home))
+            .map_err(|e| format!("cannot list {target}: {}", describe(&e)))?;
+        let mut entries = Vec::new();
+        let listing =
+            fs::read_dir(&dir).map_err(|e| format!("cannot list {target}: {}", describe(&e)))?;
+        for item in listing.flatten() {
+            let name = item.file_name().to_string_lossy().into_owned();
+            let Ok(meta) = fs::symlink_metadata(item.path()) else {
+                continue;
+            };
+            let kind = if meta.file_type().is_symlink() {
+                EntryKind::Link
+            } else if meta.is_dir() {
+                EntryKind::Dir
+            } else {
+                EntryKind::File
+            };
+            let entry = match (name.strip_prefix('.'), kind) {
+                (None, _) => Entry {
+                    name,
+                    kind,
+                    size: meta.len(),
+                },
+                (Some(hidden), EntryKind::File) => match hidden.strip_suffix(".part") {
+                    Some(original) => Entry {
+                        name: original.to_string(),
+                        kind: EntryKind::Partial,
+                        size: meta.len(),
+                    },
+                    None => continue,
+                },
+                (Some(_), _) => continue,
+            };
+            entries.push(entry);
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        let total = entries.len();
+        entries.truncate(MAX_LS_ENTRIES);
+        let message = if total > MAX_LS_ENTRIES {
+            format!("{target}: {total} entries, the first {MAX_LS_ENTRIES} shown")
+        } else {
+            format!(
+                "{target}: {}",
+                common::show::count(total as u64, "entry", "entries")
+            )
+        };
+        Ok(Reply {
+            cwd: Some(target.to_string()),
+            entries: Some(entries),
+            ..Reply::ok(message)
+        })
+    }
+
+    fn cd(&mut self, path: &str) -> Result<Reply, String> {
+        let target = resolve(&self.cwd, path).map_err(|e| e.to_string())?;
+        let home = self.home()?;
+        let dir = confine(home, &target.on_disk(home))
+            .map_err(|e| format!("cannot cd to {target}: {}", describe(&e)))?;
+        if !dir.is_dir() {
+            return Err(format!("cannot cd to {target}: not a directory"));
+        }
+        self.cwd = target;
+        let cwd = self.cwd.to_string();
+        Ok(Reply {
+            cwd: Some(cwd.clone()),
+            ..Reply::ok(cwd)
+        })
+    }
+
+    fn mkdir(&self, path: &str) -> Result<Reply, String> {
+        let target = resolve(&self.cwd, path).map_err(|e| e.to_string())?;
+        let Some((last, parent)) = target.components().split_last() else {
+            return Err("/ already exists".into());
+        };
+        let home = self.home()?;
+        let mut parent_path = VirtualPath::root();
+        for component in parent {
+            parent_path = parent_path.join(component);
+        }
+        let parent_dir = confine(home, &parent_path.on_disk(home))
+            .map_err(|e| format!("cannot create {target}: {}", describe(&e)))?;
+        // mkdir never follows a link: an existing link is "already exists".
+        fs::create_dir(parent_dir.join(last))
+            .map_err(|e| format!("cannot create {target}: {}", describe(&e)))?;
+        log!("{} {} mkdir {target}", self.peer, self.who());
+        Ok(Reply::ok(format!("created {target}")))
+    }
+}
+
+/// A put that passed its checks.
+struct PutPlan<'a> {
+    temp: PathBuf,
+    target: PathBuf,
+    file: File,
+    offset: u64,
+    _reservation: Reservation<'a>,
+}
+
+/// Opens the hidden file an upload is received into: to continue it at
+/// `offset`, or new. Never follows a link (`O_NOFOLLOW`), and a new one is
+/// created with `O_EXCL` after any stale one is removed.
+fn open_partial(temp: &Path, offset: u64) -> io::Result<File> {
+    if offset > 0 {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(temp)?;
+        file.set_len(offset)?;
+        file.seek(SeekFrom::Start(offset))?;
+        return Ok(file);
+    }
+    match fs::remove_file(temp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(temp)
+}
+
+/// Gives a verified upload its name. Without `overwrite` the name must
+/// still be free: a hard link fails if anything (even a link) took it
+/// meanwhile, where a rename would silently replace it.
+fn commit(temp: &Path, target: &Path, overwrite: bool) -> Result<(), String> {
+    if overwrite {
+        return fs::rename(temp, target).map_err(|e| describe(&e));
+    }
+    match fs::hard_link(temp, target) {
+        Ok(()) => {
+            remove(temp);
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            Err("another client stored a file of that name meanwhile".into())
+        }
+        Err(e) => Err(describe(&e)),
+    }
+}
+
+fn remove(path: &Path) {
+    let _ = fs::remove_file(path);
+}
+
+/// The bytes of the regular files under `home`, links not followed,
+/// leaving out the files in `skip` (uploads in progress, counted by what
+/// they reserved instead).
+fn disk_usage(home: &Path, skip: &HashSet<&PathBuf>) -> u64 {
+    let mut total = 0;
+    let mut dirs = vec![home.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(listing) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for item in listing.flatten() {
+            let path = item.path();
+            let Ok(meta) = fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                dirs.push(path);
+            } else if meta.is_file() && !skip.contains(&path) {
+                total += meta.len();
+            }
+        }
+    }
+    total
+}

@@ -1,0 +1,433 @@
+//! Moving file bytes: one chunk at a time, md5 updated as they pass.
+//!
+//! The lesson's server loops `recv(8000)` / `f.write()` until it has
+//! `file_size` bytes; this does the same with a 1 MiB buffer
+//! ([`CHUNK`](crate::protocol::CHUNK)) and feeds every chunk to md5 on the
+//! way, so a file is never held in memory and never read a second time to
+//! be checked. Both ends use it: the sender hashes what it reads from its
+//! file, the receiver what it reads from the socket.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::net::TcpStream;
+
+use md5::{Digest, Md5};
+use nix::errno::Errno;
+use nix::sys::sendfile::sendfile;
+
+/// Where a copy failed: the side it reads from, or the side it writes to.
+#[derive(Debug)]
+pub enum CopyError {
+    /// Reading failed (the socket was reset or timed out, the file could
+    /// not be read).
+    Read(io::Error),
+    /// Writing failed (the disk is full, the peer went away) after `read`
+    /// bytes had been taken from the source.
+    Write { error: io::Error, read: u64 },
+    /// The source ended after `got` of the `expected` bytes.
+    Short { expected: u64, got: u64 },
+    /// `keep_going` said stop (a shutdown) after `got` bytes.
+    Stopped { got: u64 },
+}
+
+impl fmt::Display for CopyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CopyError::Read(e) | CopyError::Write { error: e, .. } => {
+                write!(f, "{}", common::cli::describe(e))
+            }
+            CopyError::Short { expected, got } => write!(
+                f,
+                "the data ended after {got} of {expected} bytes (the other end stopped sending)"
+            ),
+            CopyError::Stopped { got } => write!(f, "stopped after {got} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for CopyError {}
+
+/// Copies exactly `len` bytes from `from` to `to`, updating `md5` with each
+/// chunk, through `buf`. After each chunk `keep_going(bytes so far)` is
+/// asked whether to go on (a progress bar updates there; a shutdown says
+/// no).
+///
+/// Each read takes what has arrived (up to the buffer), so the sender and
+/// the receiver keep working side by side instead of waiting for whole
+/// buffers.
+pub fn copy_hashing(
+    from: &mut impl Read,
+    to: &mut impl Write,
+    len: u64,
+    md5: &mut Md5,
+    buf: &mut [u8],
+    mut keep_going: impl FnMut(u64) -> bool,
+) -> Result<(), CopyError> {
+    let mut done = 0;
+    while done < len {
+        let want = buf
+            .len()
+            .min(usize::try_from(len - done).unwrap_or(usize::MAX));
+        let n = match from.read(&mut buf[..want]) {
+            Ok(0) => {
+                return Err(CopyError::Short {
+                    expected: len,
+                    got: done,
+                })
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CopyError::Read(e)),
+        };
+        md5.update(&buf[..n]);
+        done += n as u64;
+        to.write_all(&buf[..n])
+            .map_err(|error| CopyError::Write { error, read: done })?;
+        if !keep_going(done) {
+            return Err(CopyError::Stopped { got: done });
+        }
+    }
+    Ok(())
+}
+
+/// Sends `len` bytes of `file`, from its current position, to `socket`,
+/// updating `md5` on the way: the same as [`copy_hashing`] from a file to a
+/// socket, but each chunk, once read and hashed, leaves with `sendfile(2)`
+/// straight from the kernel's page cache, which saves copying it back out
+/// of the buffer. A file changed in the meantime sends other bytes than
+/// were hashed, which the receiver's md5 check then catches.
+pub fn send_hashing(
+    file: &mut File,
+    socket: &TcpStream,
+    len: u64,
+    md5: &mut Md5,
+    buf: &mut [u8],
+    mut keep_going: impl FnMut(u64) -> bool,
+) -> Result<(), CopyError> {
+    let mut position = file.stream_position().map_err(CopyError::Read)?;
+    let mut done = 0;
+    while done < len {
+        let want = buf
+            .len()
+            .min(usize::try_from(len - done).unwrap_or(usize::MAX));
+        let n = match file.read(&mut buf[..want]) {
+            Ok(0) => {
+                return Err(CopyError::Short {
+                    expected: len,
+                    got: done,
+                })
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CopyError::Read(e)),
+        };
+        md5.update(&buf[..n]);
+        done += n as u64;
+        let mut left = n;
+        while left > 0 {
+            let mut offset = i64::try_from(position)
+                .map_err(|_| CopyError::Read(io::Error::other("file offset too large")))?;
+            match sendfile(socket, &*file, Some(&mut offset), left) {
+                Ok(0) => {
+                    let error = io::Error::new(io::ErrorKind::UnexpectedEof, "the file shrank");
+                    return Err(CopyError::Read(error));
+                }
+                Ok(sent) => {
+                    left -= sent;
+                    position += sent as u64;
+                }
+                Err(Errno::EINTR) => {}
+                Err(e) => {
+                    let error = io::Error::from(e);
+                    return Err(CopyError::Write { error, read: done });
+                }
+            }
+        }
+        if !keep_going(done) {
+            return Err(CopyError::Stopped { got: done });
+        }
+    }
+    Ok(())
+}
+
+/// Reads and throws away exactly `len` bytes: what a server does with the
+/// bytes of an upload it refused, so the next header is found.
+pub fn discard(from: &mut impl Read, len: u64, buf: &mut [u8]) -> Result<(), CopyError> {
+    copy_hashing(from, &mut io::sink(), len, &mut Md5::new(), buf, |_| true)
+}
+
+/// Feeds the first `len` bytes of `file` to `md5` and leaves the file
+/// positioned at `len`: when a transfer resumes, the final md5 must still
+/// cover the bytes that came before.
+pub fn hash_prefix(file: &mut File, len: u64, md5: &mut Md5, buf: &mut [u8]) -> io::Result<()> {
+    file.seek(SeekFrom::Start(0))?;
+    match copy_hashing(file, &mut io::sink(), len, md5, buf, |_| true) {
+        Ok(()) => Ok(()),
+        Err(CopyError::Read(e)) => Err(e),
+        Err(e) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, e.to_string())),
+    }
+}
+
+/// The md5 as 32 lower-case hex digits, as `hashlib.md5().hexdigest()`.
+pub fn md5_hex(md5: Md5) -> String {
+    use std::fmt::Write as _;
+    md5.finalize()
+        .iter()
+        .fold(String::with_capacity(32), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
+}
+
+/// A new md5 state.
+pub fn new_md5() -> Md5 {
+    Md5::new()
+}
+
+/// Parses a size as people write it: `500`, `64K`, `100M`, `2G`, `1T`
+/// (powers of 1024; `KB`, `MiB` and lower case work too).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &text[digits.len()..];
+    let number: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: use a number with K, M, G or T (100M)"))?;
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        "T" | "TB" | "TIB" => 40,
+        _ => return Err(format!("`{unit}` is not a unit: use K, M, G or T")),
+    };
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+/// `1023 bytes`, `1.5 KiB`, `100.0 MiB`: a size for people.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return common::show::count(bytes, "byte", "bytes");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// Hands out at most 3 bytes per read, like a slow network.
+    struct Trickle<R>(R);
+
+    impl<R: Read> Read for Trickle<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let end = buf.len().min(3);
+            self.0.read(&mut buf[..end])
+        }
+    }
+
+    fn md5_of(bytes: &[u8]) -> String {
+        let mut md5 = Md5::new();
+        md5.update(bytes);
+        md5_hex(md5)
+    }
+
+    #[test]
+    fn md5_hex_matches_the_known_digests() {
+        assert_eq!(md5_of(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(md5_of(b"hello\n"), "b1946ac92492d2347c6235b4d2611184");
+    }
+
+    #[test]
+    fn copy_moves_exactly_len_bytes_and_hashes_them_on_the_way() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        let mut source = Trickle(Cursor::new([data.as_slice(), b"NEXT HEADER"].concat()));
+        let mut out = Vec::new();
+        let mut md5 = Md5::new();
+        let mut seen = Vec::new();
+        copy_hashing(&mut source, &mut out, 10_000, &mut md5, &mut [0; 64], |n| {
+            seen.push(n);
+            true
+        })
+        .expect("all there");
+        assert_eq!(out, data);
+        assert_eq!(md5_hex(md5), md5_of(&data));
+        assert_eq!(seen.last(), Some(&10_000));
+        let mut rest = String::new();
+        source.read_to_string(&mut rest).expect("the rest");
+        assert_eq!(rest, "NEXT HEADER", "not a byte past len was read");
+    }
+
+    #[test]
+    fn a_short_source_is_an_error_naming_both_counts() {
+        let err = copy_hashing(
+            &mut Cursor::new(vec![1; 10]),
+            &mut Vec::new(),
+            25,
+            &mut Md5::new(),
+            &mut [0; 8],
+            |_| true,
+        )
+        .expect_err("10 of 25");
+        assert!(
+            matches!(
+                err,
+                CopyError::Short {
+                    expected: 25,
+                    got: 10
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "the data ended after 10 of 25 bytes (the other end stopped sending)"
+        );
+    }
+
+    /// A disk that fills up after `room` bytes.
+    struct FullDisk {
+        room: usize,
+    }
+
+    impl Write for FullDisk {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::from_raw_os_error(libc::ENOSPC));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_full_disk_is_a_write_error_that_says_so_and_counts_what_was_read() {
+        let err = copy_hashing(
+            &mut Cursor::new(vec![1; 100]),
+            &mut FullDisk { room: 25 },
+            100,
+            &mut Md5::new(),
+            &mut [0; 10],
+            |_| true,
+        )
+        .expect_err("no room after 25 bytes");
+        assert!(matches!(err, CopyError::Write { read: 30, .. }), "{err:?}");
+        assert_eq!(err.to_string(), "no space left on device");
+    }
+
+    #[test]
+    fn keep_going_can_stop_a_copy() {
+        let err = copy_hashing(
+            &mut Cursor::new(vec![1; 100]),
+            &mut Vec::new(),
+            100,
+            &mut Md5::new(),
+            &mut [0; 10],
+            |n| n < 30,
+        )
+        .expect_err("stopped");
+        assert!(matches!(err, CopyError::Stopped { got: 30 }), "{err:?}");
+    }
+
+    #[test]
+    fn send_hashing_sends_from_the_file_position_and_hashes_what_it_sends() {
+        use std::net::TcpListener;
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+        let mut file = tempfile::tempfile().expect("temp file");
+        file.write_all(&data).expect("write");
+        file.seek(SeekFrom::Start(1000)).expect("seek");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
+        let socket = TcpStream::connect(listener.local_addr().expect("bound")).expect("connect");
+        let (mut peer, _) = listener.accept().expect("accept");
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            peer.read_to_end(&mut got).expect("read");
+            got
+        });
+        let mut md5 = Md5::new();
+        send_hashing(
+            &mut file,
+            &socket,
+            200_000,
+            &mut md5,
+            &mut [0; 4096],
+            |_| true,
+        )
+        .expect("sent");
+        drop(socket);
+        assert_eq!(reader.join().expect("reader"), &data[1000..201_000]);
+        assert_eq!(md5_hex(md5), md5_of(&data[1000..201_000]));
+        let err = send_hashing(
+            &mut file,
+            &TcpStream::connect(listener.local_addr().expect("bound")).expect("connect"),
+            200_000,
+            &mut Md5::new(),
+            &mut [0; 4096],
+            |_| true,
+        )
+        .expect_err("only 99,000 bytes left");
+        assert!(
+            matches!(
+                err,
+                CopyError::Short {
+                    expected: 200_000,
+                    got: 99_000
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn hash_prefix_covers_the_bytes_already_there() {
+        let mut file = tempfile::tempfile().expect("temp file");
+        file.write_all(b"hello\nworld").expect("write");
+        let mut md5 = Md5::new();
+        hash_prefix(&mut file, 6, &mut md5, &mut [0; 4]).expect("6 bytes there");
+        assert_eq!(md5_hex(md5), md5_of(b"hello\n"));
+        let mut rest = String::new();
+        file.read_to_string(&mut rest).expect("rest");
+        assert_eq!(rest, "world", "positioned right after the prefix");
+        let err = hash_prefix(&mut file, 100, &mut Md5::new(), &mut [0; 4]).expect_err("short");
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("500"), Ok(500));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("100M"), Ok(100 << 20));
+        assert_eq!(parse_size("2gib"), Ok(2 << 30));
+        assert_eq!(parse_size("1T"), Ok(1 << 40));
+        assert!(parse_size("-1M").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5X").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn sizes_show_in_binary_units() {
+        assert_eq!(human_size(1), "1 byte");
+        assert_eq!(human_size(1023), "1023 bytes");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(100 << 20), "100.0 MiB");
+        assert_eq!(human_size(3 << 30), "3.0 GiB");
+    }
+}
