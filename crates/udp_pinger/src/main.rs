@@ -519,11 +519,7 @@ fn run_client(args: ClientArgs) -> Result<(), Failure> {
         sent += 1;
         pinger.send_ping(seq)?;
         match pinger.listen(sent_at + args.timeout, Some(seq), &shutdown)? {
-            Waited::Answered => {}
-            Waited::Deadline => {
-                pinger.log.lost(seq);
-                println!("Request timed out for seq={seq}");
-            }
+            Waited::Answered | Waited::Deadline => {}
             Waited::Unreachable => {
                 pinger.log.lost(seq);
                 println!(
@@ -561,7 +557,8 @@ fn run_client(args: ClientArgs) -> Result<(), Failure> {
 enum Waited {
     /// The reply to the ping waited for came.
     Answered,
-    /// The time was up.
+    /// The time was up (and the ping waited for, if any, was reported as
+    /// timed out).
     Deadline,
     /// The server's machine said nothing listens on the port.
     Unreachable,
@@ -615,6 +612,9 @@ impl Pinger {
             }
             let now = Instant::now();
             if now >= until {
+                if let Some(seq) = current {
+                    self.time_out(seq);
+                }
                 return Ok(Waited::Deadline);
             }
             let slice = (until - now).clamp(Duration::from_millis(1), WAKE_SLICE);
@@ -638,6 +638,13 @@ impl Pinger {
                 }
             };
             let received_at = Instant::now();
+            // On a busy machine the wait can overrun its deadline before this
+            // datagram is read: then the ping waited for timed out first,
+            // and this reply, even to it, is late.
+            let overran = received_at >= until;
+            if let (true, Some(seq)) = (overran, current) {
+                self.time_out(seq);
+            }
             let datagram = &self.buf[..n];
             let Some(seq) = reply_sequence(datagram) else {
                 println!(
@@ -668,7 +675,16 @@ impl Pinger {
                     preview(datagram)
                 ),
             }
+            if overran {
+                return Ok(Waited::Deadline);
+            }
         }
+    }
+
+    /// Gives up on ping `seq`: counted lost, and said so.
+    fn time_out(&mut self, seq: u64) {
+        self.log.lost(seq);
+        println!("Request timed out for seq={seq}");
     }
 }
 
