@@ -1,0 +1,427 @@
+//! `scripts/netlab.sh`, the two-host lab (docs/netlab.md), run the way a
+//! teacher runs it, with short configurations and only the `udp_pinger`
+//! experiment (the binary this crate builds):
+//!
+//! * anywhere: `--help`, and usage errors exit 2 before anything is made;
+//! * not as root: the script refuses with exit 2 and says it needs root;
+//! * as root: the real lab — two namespaces, a veth pair, nftables loss and
+//!   a tbf rate limit; the measured loss is the configured one; everything
+//!   is torn down at the end and on Ctrl-C; where namespaces are forbidden
+//!   (a user namespace stands in for such a sandbox) it says what failed.
+//!
+//! On a machine where even root may not create namespaces the script exits
+//! 3: outside CI such a run is reported, not failed; in CI it fails.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use testkit::{command, stderr, stdout, Process};
+
+const BIN: &str = env!("CARGO_BIN_EXE_udp_pinger");
+
+/// Longest a short lab run may take (building the link takes a second, 200
+/// pings with 19% loss about five).
+const LAB_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Longest the teardown after Ctrl-C may take.
+const TEARDOWN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The script's exit status when the machine cannot host the lab.
+const CANNOT_HOST: i32 = 3;
+
+// ----------------------------------------------------------------- helpers
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/netlab.sh")
+}
+
+/// The directory of the `udp_pinger` binary under test, for `--bin-dir`.
+fn bin_dir() -> &'static Path {
+    Path::new(BIN)
+        .parent()
+        .expect("a binary's path has a directory")
+}
+
+/// `bash scripts/netlab.sh ARGS... --bin-dir DIR`: nothing to build, the
+/// binary is the one cargo built for this test. SIGINT is reset to its
+/// default first: a test run started in the background of a shell would
+/// otherwise pass on "ignore SIGINT", which a shell cannot trap.
+fn netlab(args: &[&str]) -> Command {
+    let mut cmd = command("env", ["--default-signal=INT", "bash"]);
+    cmd.arg(script()).args(args).arg("--bin-dir").arg(bin_dir());
+    cmd
+}
+
+/// The effective user id, from `/proc/self/status` (`Uid: real effective ...`).
+fn effective_uid() -> Option<u32> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let uids = status.lines().find_map(|line| line.strip_prefix("Uid:"))?;
+    uids.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn is_root() -> bool {
+    effective_uid() == Some(0)
+}
+
+/// A running lab. Dropped while still running (a failed assertion), it is
+/// interrupted and given time to tear down, rather than killed with its
+/// namespaces still up.
+struct Lab(Process);
+
+impl Lab {
+    fn start(cmd: Command) -> Lab {
+        Lab(Process::start(cmd))
+    }
+
+    /// Waits for the end and returns everything the script printed.
+    fn finish(mut self, timeout: Duration) -> Output {
+        let status = self.0.wait(timeout);
+        Output {
+            status,
+            stdout: self.0.stdout.text().into_bytes(),
+            stderr: self.0.stderr.text().into_bytes(),
+        }
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if !self.0.is_running() {
+            return;
+        }
+        self.0.interrupt();
+        let deadline = Instant::now() + TEARDOWN_TIMEOUT;
+        while self.0.is_running() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Runs the lab with `args` (split at spaces) to its end.
+fn run_lab(args: &str) -> Output {
+    let args: Vec<&str> = args.split_whitespace().collect();
+    Lab::start(netlab(&args)).finish(LAB_TIMEOUT)
+}
+
+/// Whether the machine could not host the lab (exit 3). That must be said
+/// clearly, and is a failure in CI, where the lab is expected to run.
+fn cannot_host(out: &Output) -> bool {
+    if out.status.code() != Some(CANNOT_HOST) {
+        return false;
+    }
+    let err = stderr(out);
+    let says_why = err.contains("cannot") || err.contains("missing");
+    assert!(
+        err.contains("netlab: ") && says_why,
+        "exit 3 without saying why:\n{err}"
+    );
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI runs as root and must be able to host the lab, but:\n{err}"
+    );
+    eprintln!("netlab cannot run on this machine; not tested here:\n{err}");
+    true
+}
+
+/// The namespaces a run made, from its `namespace NAME` lines.
+fn namespaces(out: &str) -> Vec<String> {
+    out.split_whitespace()
+        .filter(|word| {
+            word.starts_with("netlab-") && (word.ends_with("-a") || word.ends_with("-b"))
+        })
+        .map(str::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The work directory from the `netlab: work directory DIR` line.
+fn work_dir(out: &str) -> PathBuf {
+    let dir = out
+        .lines()
+        .find_map(|line| line.strip_prefix("netlab: work directory "))
+        .unwrap_or_else(|| panic!("no work directory line in:\n{out}"));
+    PathBuf::from(dir.trim())
+}
+
+/// Asserts that a run left nothing behind: its namespaces (with them the
+/// veth pair, the nftables tables and the qdiscs) and its work directory.
+fn assert_torn_down(out: &str) {
+    let made = namespaces(out);
+    assert_eq!(made.len(), 2, "expected two namespaces named in:\n{out}");
+    for name in &made {
+        let path = Path::new("/run/netns").join(name);
+        assert!(!path.exists(), "namespace {name} left behind:\n{out}");
+    }
+    let dir = work_dir(out);
+    assert!(!dir.exists(), "{} left behind:\n{out}", dir.display());
+    assert!(out.contains("netlab: torn down: namespaces"), "{out}");
+}
+
+/// The number before `suffix` on the line that starts with `prefix`:
+/// `number_between(out, "verdict: OK: ", "% of round trips lost")`.
+fn number_between(text: &str, prefix: &str, suffix: &str) -> f64 {
+    let line = text
+        .lines()
+        .map(str::trim_start)
+        .find_map(|line| line.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?} in:\n{text}"));
+    let number = line
+        .split(suffix)
+        .next()
+        .unwrap_or_else(|| panic!("no {suffix:?} in {line:?}"));
+    number
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{number:?} in {line:?} is not a number: {e}"))
+}
+
+/// Asserts the refusal of a run without root: exit 2, why, nothing made.
+fn assert_needs_root(out: &Output) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{err}");
+    assert!(err.contains("netlab: needs root"), "{err}");
+    assert!(err.contains("network namespaces"), "it says why: {err}");
+    assert!(err.contains("sudo scripts/netlab.sh"), "it says how: {err}");
+    assert!(
+        !stdout(out).contains("work directory"),
+        "nothing is made before the root check:\n{}",
+        stdout(out)
+    );
+}
+
+// ------------------------------------------------------------- any user
+
+#[test]
+fn help_describes_the_lab_and_its_options() {
+    let out = testkit::run(netlab(&["--help"]), b"", LAB_TIMEOUT);
+    assert!(out.status.success(), "stderr:\n{}", stderr(&out));
+    testkit::assert_contains_all(
+        &stdout(&out),
+        &[
+            "two hosts on one machine",
+            "veth pair",
+            "nftables",
+            "tc tbf",
+            "--loss PCT",
+            "--rate RATE",
+            "--pings N",
+            "--file-mib N",
+            "--only LIST",
+            "--keep",
+            "--clean",
+            "sudo scripts/netlab.sh",
+            "Exit status:",
+        ],
+    );
+}
+
+#[test]
+fn bad_options_are_usage_errors_before_anything_is_made() {
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["--loss", "101"],
+            "--loss takes a whole percentage from 0 to 100",
+        ),
+        (&["--loss", "ten"], "--loss takes a whole percentage"),
+        (
+            &["--rate", "20mbps"],
+            "--rate takes a number and bit, kbit, mbit or gbit",
+        ),
+        (
+            &["--rate", "1kbit"],
+            "--rate must be between 64kbit and 10gbit",
+        ),
+        (&["--pings", "0"], "--pings takes a number from 1 to 100000"),
+        (
+            &["--only", "udp_pinger,gopher"],
+            "no experiment named 'gopher'",
+        ),
+        (&["--frobnicate"], "unknown argument '--frobnicate'"),
+    ];
+    for (args, message) in cases {
+        let out = testkit::run(netlab(args), b"", LAB_TIMEOUT);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: stderr:\n{err}");
+        assert!(err.contains(message), "{args:?}: no {message:?} in:\n{err}");
+        assert!(err.contains("see scripts/netlab.sh --help"), "{err}");
+        assert!(
+            stdout(&out).is_empty(),
+            "{args:?} made something:\n{}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn without_root_it_says_it_needs_root_and_exits_2() {
+    let out = if is_root() {
+        // Root plays a user with no privileges at all: nobody.
+        let mut cmd = command(
+            "setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", "bash"],
+        );
+        cmd.arg(script()).args(["--only", "udp_pinger"]);
+        testkit::run(cmd, b"", LAB_TIMEOUT)
+    } else {
+        testkit::run(netlab(&["--only", "udp_pinger"]), b"", LAB_TIMEOUT)
+    };
+    assert_needs_root(&out);
+}
+
+// ---------------------------------------------------------------- as root
+
+#[test]
+fn the_lab_measures_the_loss_of_a_real_lossy_link() {
+    let out = run_lab("--only udp_pinger --pings 200 --loss 10");
+    if !is_root() {
+        assert_needs_root(&out);
+        return;
+    }
+    if cannot_host(&out) {
+        return;
+    }
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{text}\nstderr:\n{}",
+        out.status,
+        stderr(&out)
+    );
+    testkit::assert_contains_all(
+        &text,
+        &[
+            "veth-a 10.200.0.1/30  <====>  veth-b 10.200.0.2/30",
+            "numgen random mod 100 < 10 counter name \"dropped\" drop",
+            "qdisc tbf",
+            "rate 20Mbit",
+            "A server| listening on 10.200.0.1:12000",
+            "B client| 200 packets transmitted",
+            "pings lost on the way to A:",
+            "replies lost on the way to B:",
+            "expected 19.0% = 1 - (1 - 0.10)^2",
+            "nftables counted: at A ",
+            "verdict: OK: ",
+        ],
+    );
+    // The script judges the figure itself; this checks that judgement from
+    // outside: 10% each way loses 19% of round trips, and 200 pings put
+    // 5% and 40% more than five standard deviations away.
+    let lost = number_between(&text, "verdict: OK: ", "% of round trips lost");
+    assert!((5.0..=40.0).contains(&lost), "{lost}% lost:\n{text}");
+    let dropped_at_a = number_between(&text, "nftables counted: at A ", " of ");
+    assert!(dropped_at_a > 0.0, "nftables dropped nothing at A:\n{text}");
+    assert_torn_down(&text);
+}
+
+#[test]
+fn without_loss_every_ping_comes_back_and_nothing_is_dropped() {
+    let out = run_lab("--only udp_pinger --pings 50 --loss 0 --rate 1mbit");
+    if !is_root() {
+        assert_needs_root(&out);
+        return;
+    }
+    if cannot_host(&out) {
+        return;
+    }
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{text}\nstderr:\n{}",
+        out.status,
+        stderr(&out)
+    );
+    testkit::assert_contains_all(
+        &text,
+        &[
+            "numgen random mod 100 < 0 counter",
+            "rate 1Mbit",
+            "nftables counted: at A 0 of 50 (0.0%) dropped, at B 0 of 50 (0.0%) dropped",
+            "pings lost on the way to A:   0 of 50 (0.0%)",
+            "verdict: OK: ",
+        ],
+    );
+    assert_torn_down(&text);
+}
+
+#[test]
+fn ctrl_c_tears_everything_down() {
+    let lab = Lab::start(netlab(&["--only", "udp_pinger", "--pings", "100000"]));
+    if !is_root() {
+        assert_needs_root(&lab.finish(LAB_TIMEOUT));
+        return;
+    }
+    // Interrupt in the middle of the pings: the servers, the client, the
+    // namespaces and the work directory are all up.
+    if !lab.0.stdout.wait_for("B: udp_pinger client", LAB_TIMEOUT) {
+        let out = lab.finish(LAB_TIMEOUT);
+        if cannot_host(&out) {
+            return;
+        }
+        panic!(
+            "the pings never started:\n{}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+    let made = namespaces(&lab.0.stdout.text());
+    assert!(
+        made.iter()
+            .all(|name| Path::new("/run/netns").join(name).exists()),
+        "{made:?} should be up during the run"
+    );
+    lab.0.interrupt();
+    let out = lab.finish(TEARDOWN_TIMEOUT);
+    let text = stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "stdout:\n{text}\nstderr:\n{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("netlab: interrupted (SIGINT); tearing down"));
+    assert_torn_down(&text);
+}
+
+#[test]
+fn where_namespaces_are_forbidden_it_says_what_failed() {
+    if !is_root() {
+        let out = run_lab("--only udp_pinger");
+        assert_needs_root(&out);
+        return;
+    }
+    // A user namespace is root without power over the machine's own
+    // namespaces: what a locked-down container gives.
+    let probe = testkit::run(
+        command("unshare", ["--user", "--map-root-user", "true"]),
+        b"",
+        LAB_TIMEOUT,
+    );
+    if !probe.status.success() {
+        eprintln!(
+            "no user namespaces here to play a locked-down sandbox: {}",
+            stderr(&probe)
+        );
+        return;
+    }
+    let mut cmd = command("unshare", ["--user", "--map-root-user", "bash"]);
+    cmd.arg(script())
+        .args(["--only", "udp_pinger", "--pings", "5", "--bin-dir"])
+        .arg(bin_dir());
+    let out = Lab::start(cmd).finish(LAB_TIMEOUT);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(CANNOT_HOST), "stderr:\n{err}");
+    assert!(
+        err.contains("netlab: cannot create a network namespace here: `ip netns add netlab-"),
+        "{err}"
+    );
+    assert!(err.contains("said:"), "it quotes what failed: {err}");
+    assert!(err.contains("--privileged"), "it says what to do: {err}");
+    assert!(
+        !work_dir(&stdout(&out)).exists(),
+        "work directory left behind"
+    );
+}
