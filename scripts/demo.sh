@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 # Course order. Each lesson is a function `lesson_<name>` below, with a
 # one-line description in DESCRIPTIONS.
-LESSONS=(tcp udp_qq time_server rexec_tcp rexec_udp sticky_demo struct_header ftp udp_pinger)
+LESSONS=(tcp udp_qq time_server rexec_tcp rexec_udp sticky_demo struct_header ftp web_server udp_pinger)
 declare -A DESCRIPTIONS=(
     [tcp]="TCP upper-case server and client (tcp_server, tcp_client)"
     [udp_qq]="UDP \"QQ chat\": replies typed by the server operator, a contact table (udp_qq)"
@@ -28,6 +28,7 @@ declare -A DESCRIPTIONS=(
     [sticky_demo]="sticky packets (粘包): TCP sticks, frames and UDP keep boundaries (sticky_demo)"
     [struct_header]="the fixed-length header: struct.pack('i'), the JSON header (struct_header)"
     [ftp]="file transfer: put/get with md5, resume, a refused ../ name, logins and quota (ftp)"
+    [web_server]="web server lab: a file or 404, a refused ../, the raw-socket client (web_server)"
     [udp_pinger]="UDP pinger lab: loss, RTT statistics, late replies, heartbeats (udp_pinger)"
 )
 
@@ -725,6 +726,66 @@ PY
     expect_output "quota exceeded"
     [[ ! -e "$WORK/ftp_homes/alice/.photo.bin.part" ]] || fail "a partial file was written"
     stop_server
+}
+
+lesson_web_server() {
+    heading "Web server lab: the request line names a file; it comes back, or 404 Not Found"
+    echo "  The lab's server reads the request, takes its second word as a file name,"
+    echo "  and sends 'HTTP/1.1 200 OK', headers, a blank line and the file; or 404."
+    echo "  The lab's optional client speaks HTTP over a plain TCP socket."
+
+    local www="$WORK/www"
+    mkdir -p "$www/docs"
+    printf '<head>Hello world!</head>\n' >"$www/HelloWorld.html"
+    printf 'notes\n' >"$www/docs/notes.txt"
+    printf 'not for the web\n' >"$WORK/secret.txt"
+
+    step "Start web_server server --root www (www holds the lab's HelloWorld.html)" \
+         "'listening on ADDR'; the lab's port is 6789, here a free one"
+    start_server web_server server --root "$www"
+
+    step "Fetch /HelloWorld.html with the lab's client: web_server client /HelloWorld.html" \
+         "the status line and headers (on stderr), then the page (on stdout); the server logs one line, as http.server does"
+    client "" web_server client /HelloWorld.html || fail "the client failed"
+    expect_output "HTTP/1.1 200 OK"
+    expect_output "Content-Length: 26"
+    expect_output "<head>Hello world!</head>"
+    grep -qF '"GET /HelloWorld.html HTTP/1.1" 200 26' "$SERVER_LOG" || fail "no access-log line"
+
+    step "A file that is not there: /abc.html" \
+         "the lab's 404 Not Found, now with a small page and its length, so the connection could carry on"
+    client "" web_server client /abc.html || fail "the client failed"
+    expect_output "HTTP/1.1 404 Not Found"
+    expect_output "<h1>404 Not Found</h1>"
+
+    step "A directory without its slash, headers only: web_server client /docs --head" \
+         "301 to /docs/, shown and not followed by the client"
+    client "" web_server client /docs --head || fail "the client failed"
+    expect_output "HTTP/1.1 301 Moved Permanently"
+    expect_output "redirect to /docs/ (not followed)"
+
+    step "A way out of the root, sent raw as the lab's open(filename[1:]) would take it: GET /../secret.txt" \
+         "403 Forbidden; the file beside the root never leaves the machine (a browser or curl would even remove the .. first)"
+    local reply
+    exec 3<>"/dev/tcp/127.0.0.1/$PORT"
+    printf 'GET /../secret.txt HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n' >&3
+    reply=$(cat <&3)
+    exec 3<&-
+    printf '%s\n' "$reply" | tr -d '\r' | sed 's/^/raw| /'
+    sleep 0.1
+    show_server
+    grep -q "^HTTP/1.1 403 Forbidden" <<<"$reply" || fail "the traversal was not refused"
+    ! grep -q "not for the web" <<<"$reply" || fail "the secret leaked"
+
+    step "Ctrl-C the server" "it lets requests in flight finish, prints a summary, exits 0"
+    stop_server
+    grep -q "shutting down: served 4 clients, 4 response(s)" "$SERVER_LOG" || fail "no summary line"
+
+    step "The client with no server to talk to" "one clear line, exit code 1"
+    local status=0
+    client "" web_server client /HelloWorld.html || status=$?
+    [[ $status -eq 1 ]] || fail "expected exit code 1, got $status"
+    expect_output "is the server running?"
 }
 
 lesson_udp_pinger() {
