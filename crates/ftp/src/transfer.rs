@@ -66,20 +66,7 @@ pub fn copy_hashing(
 ) -> Result<(), CopyError> {
     let mut done = 0;
     while done < len {
-        let want = buf
-            .len()
-            .min(usize::try_from(len - done).unwrap_or(usize::MAX));
-        let n = match from.read(&mut buf[..want]) {
-            Ok(0) => {
-                return Err(CopyError::Short {
-                    expected: len,
-                    got: done,
-                })
-            }
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(CopyError::Read(e)),
-        };
+        let n = read_chunk(from, buf, len, done)?;
         md5.update(&buf[..n]);
         done += n as u64;
         to.write_all(&buf[..n])
@@ -89,6 +76,33 @@ pub fn copy_hashing(
         }
     }
     Ok(())
+}
+
+/// Reads the next chunk of a `len`-byte transfer of which `done` bytes are
+/// through: what has arrived, at most a buffer and never past `len`. An end
+/// of stream before `len` is a short transfer.
+fn read_chunk(
+    from: &mut impl Read,
+    buf: &mut [u8],
+    len: u64,
+    done: u64,
+) -> Result<usize, CopyError> {
+    let want = buf
+        .len()
+        .min(usize::try_from(len - done).unwrap_or(usize::MAX));
+    loop {
+        match from.read(&mut buf[..want]) {
+            Ok(0) => {
+                return Err(CopyError::Short {
+                    expected: len,
+                    got: done,
+                })
+            }
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(CopyError::Read(e)),
+        }
+    }
 }
 
 /// Sends `len` bytes of `file`, from its current position, to `socket`,
@@ -108,20 +122,7 @@ pub fn send_hashing(
     let mut position = file.stream_position().map_err(CopyError::Read)?;
     let mut done = 0;
     while done < len {
-        let want = buf
-            .len()
-            .min(usize::try_from(len - done).unwrap_or(usize::MAX));
-        let n = match file.read(&mut buf[..want]) {
-            Ok(0) => {
-                return Err(CopyError::Short {
-                    expected: len,
-                    got: done,
-                })
-            }
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(CopyError::Read(e)),
-        };
+        let n = read_chunk(file, buf, len, done)?;
         md5.update(&buf[..n]);
         done += n as u64;
         let mut left = n;
