@@ -167,6 +167,41 @@ TCP_SIZE=64
 
 # The servers, by label; tcp_server_command prints nothing, it sets TCP_CMD.
 TCP_SERVERS=(tcp_server python bare_echo)
+# take_turns RUN RESULT LABEL...: the measuring loop of the tcp and ftp
+# sections. One unmeasured warm-up run of each label, then $RUNS rounds in
+# which the labels take turns (round r starts with label r, so each takes
+# each place, and drift on the machine hits all alike); `RUN LABEL` runs one
+# in this shell and leaves its figure in the variable named RESULT. Fills
+# RESULTS[label] (the figures, space-separated) and MEDIAN[label].
+declare -A RESULTS=() MEDIAN=()
+take_turns() {
+    local run=$1 result=$2 label round i
+    shift 2
+    local labels=("$@")
+    RESULTS=()
+    MEDIAN=()
+    echo -n "warm-up:"
+    for label in "${labels[@]}"; do
+        "$run" "$label"
+        echo -n " $label"
+    done
+    echo
+    for ((round = 0; round < RUNS; round++)); do
+        echo -n "run $((round + 1))/$RUNS:"
+        for ((i = 0; i < ${#labels[@]}; i++)); do
+            label=${labels[(round + i) % ${#labels[@]}]}
+            "$run" "$label"
+            RESULTS[$label]+="${!result} "
+            echo -n " $label=${!result}"
+        done
+        echo
+    done
+    for label in "${labels[@]}"; do
+        # shellcheck disable=SC2086  # the runs are a space-separated list
+        MEDIAN[$label]=$(median ${RESULTS[$label]})
+    done
+}
+
 tcp_server_command() {
     case $1 in
         tcp_server) TCP_CMD=("$RELEASE/tcp_server" --port 0) ;;
@@ -202,43 +237,20 @@ section_tcp() {
     (cd "$ROOT" && cargo build --release --quiet -p bench -p tcp_server)
     echo "busy:    $(cpu_busy_before) of the CPUs in the second before the runs (other work skews the figures)"
 
-    local label round i
-    declare -A runs=()
-    echo -n "warm-up:"
-    for label in "${TCP_SERVERS[@]}"; do
-        tcp_run "$label"
-        echo -n " $label"
-    done
-    echo
-    # Round r starts with server r, so each server takes each place in turn.
-    for ((round = 0; round < RUNS; round++)); do
-        echo -n "run $((round + 1))/$RUNS:"
-        for ((i = 0; i < ${#TCP_SERVERS[@]}; i++)); do
-            label=${TCP_SERVERS[(round + i) % ${#TCP_SERVERS[@]}]}
-            tcp_run "$label"
-            runs[$label]+="$TCP_RPS "
-            echo -n " $label=$TCP_RPS"
-        done
-        echo
-    done
-
-    declare -A med=()
-    for label in "${TCP_SERVERS[@]}"; do
-        # shellcheck disable=SC2086  # the runs are a space-separated list
-        med[$label]=$(median ${runs[$label]})
-    done
+    local label
+    take_turns tcp_run TCP_RPS "${TCP_SERVERS[@]}"
     echo
     echo "| server | round trips/s (median of $RUNS) | min–max | × Python | × bare |"
     echo "|---|---:|---:|---:|---:|"
     for label in "${TCP_SERVERS[@]}"; do
         # shellcheck disable=SC2086
-        printf '| %s | %s | %s–%s | %s | %s |\n' "$label" "${med[$label]}" \
-            "$(minimum ${runs[$label]})" "$(maximum ${runs[$label]})" \
-            "$(ratio "${med[$label]}" "${med[python]}")" "$(ratio "${med[$label]}" "${med[bare_echo]}")"
+        printf '| %s | %s | %s–%s | %s | %s |\n' "$label" "${MEDIAN[$label]}" \
+            "$(minimum ${RESULTS[$label]})" "$(maximum ${RESULTS[$label]})" \
+            "$(ratio "${MEDIAN[$label]}" "${MEDIAN[python]}")" "$(ratio "${MEDIAN[$label]}" "${MEDIAN[bare_echo]}")"
     done
     echo
-    target "tcp_server vs Python" "$(ratio "${med[tcp_server]}" "${med[python]}")" 3
-    target "tcp_server vs bare_echo" "$(ratio "${med[tcp_server]}" "${med[bare_echo]}")" 0.90
+    target "tcp_server vs Python" "$(ratio "${MEDIAN[tcp_server]}" "${MEDIAN[python]}")" 3
+    target "tcp_server vs bare_echo" "$(ratio "${MEDIAN[tcp_server]}" "${MEDIAN[bare_echo]}")" 0.90
 }
 
 # --- section: ftp ------------------------------------------------------------
@@ -374,52 +386,30 @@ section_ftp() {
     echo "workload: one ${FTP_MIB} MiB file of random bytes, on the same disk as the served root"
     [[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time is missing (Debian: apt-get install time)" >&2; exit 1; }
     (cd "$ROOT" && cargo build --release --quiet -p ftp --bin ftp --examples)
-    local dir=$WORK/ftp label round i
+    local dir=$WORK/ftp label
     mkdir -p "$dir/root" "$dir/pyroot"
     head -c "${FTP_MIB}M" /dev/urandom >"$dir/src.bin"
     ln "$dir/src.bin" "$dir/root/get.bin"
     sync
     echo "busy:    $(cpu_busy_before) of the CPUs in the second before the runs (other work skews the figures)"
 
-    declare -A runs=()
-    echo -n "warm-up:"
-    for label in "${FTP_KINDS[@]}"; do
-        ftp_run "$label"
-        echo -n " $label"
-    done
-    echo
-    for ((round = 0; round < RUNS; round++)); do
-        echo -n "run $((round + 1))/$RUNS:"
-        for ((i = 0; i < ${#FTP_KINDS[@]}; i++)); do
-            label=${FTP_KINDS[(round + i) % ${#FTP_KINDS[@]}]}
-            ftp_run "$label"
-            runs[$label]+="$FTP_RATE "
-            echo -n " $label=$FTP_RATE"
-        done
-        echo
-    done
-
-    declare -A med=()
-    for label in "${FTP_KINDS[@]}"; do
-        # shellcheck disable=SC2086  # the runs are a space-separated list
-        med[$label]=$(median ${runs[$label]})
-    done
-    local ceiling=${med[raw]}
-    ((med[md5] < ceiling)) && ceiling=${med[md5]}
+    take_turns ftp_run FTP_RATE "${FTP_KINDS[@]}"
+    local ceiling=${MEDIAN[raw]}
+    ((MEDIAN[md5] < ceiling)) && ceiling=${MEDIAN[md5]}
     echo
     echo "| what | MiB/s (median of $RUNS) | min–max | × Python | × min(raw, md5) |"
     echo "|---|---:|---:|---:|---:|"
     for label in "${FTP_KINDS[@]}"; do
         # shellcheck disable=SC2086
-        printf '| %s | %s | %s–%s | %s | %s |\n' "$label" "${med[$label]}" \
-            "$(minimum ${runs[$label]})" "$(maximum ${runs[$label]})" \
-            "$(ratio "${med[$label]}" "${med[python]}")" "$(ratio "${med[$label]}" "$ceiling")"
+        printf '| %s | %s | %s–%s | %s | %s |\n' "$label" "${MEDIAN[$label]}" \
+            "$(minimum ${RESULTS[$label]})" "$(maximum ${RESULTS[$label]})" \
+            "$(ratio "${MEDIAN[$label]}" "${MEDIAN[python]}")" "$(ratio "${MEDIAN[$label]}" "$ceiling")"
     done
     echo
-    target "ftp put vs min(raw, md5)" "$(ratio "${med[put]}" "$ceiling")" 0.80
-    target "ftp get vs min(raw, md5)" "$(ratio "${med[get]}" "$ceiling")" 0.80
-    target "ftp put vs the lesson's Python pair" "$(ratio "${med[put]}" "${med[python]}")" 10
-    target "ftp get vs the lesson's Python pair" "$(ratio "${med[get]}" "${med[python]}")" 10
+    target "ftp put vs min(raw, md5)" "$(ratio "${MEDIAN[put]}" "$ceiling")" 0.80
+    target "ftp get vs min(raw, md5)" "$(ratio "${MEDIAN[get]}" "$ceiling")" 0.80
+    target "ftp put vs the lesson's Python pair" "$(ratio "${MEDIAN[put]}" "${MEDIAN[python]}")" 10
+    target "ftp get vs the lesson's Python pair" "$(ratio "${MEDIAN[get]}" "${MEDIAN[python]}")" 10
 
     echo
     echo "memory: one put and one get of a ${FTP_RSS_MIB} MiB file, each process under /usr/bin/time -v"
