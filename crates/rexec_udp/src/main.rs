@@ -29,6 +29,7 @@
 use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -146,7 +147,11 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
 
     let socket = Arc::new(TracedUdp::new(socket, args.net.trace));
     let limits = args.safety.limits();
-    let mut running: Vec<JoinHandle<()>> = Vec::new();
+    // Commands running now. A command's place is free as soon as it has
+    // ended, before its reply leaves, so a client that has its reply can
+    // always run its next command.
+    let running = Arc::new(AtomicUsize::new(0));
+    let mut threads: Vec<JoinHandle<()>> = Vec::new();
     let (mut commands, mut busy) = (0u64, 0u64);
     let mut buf = vec![0; RECV_BUFFER];
     loop {
@@ -163,7 +168,8 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
                 continue;
             }
         };
-        running.retain(|command| !command.is_finished());
+        threads.retain(|thread| !thread.is_finished());
+        let now_running = running.load(Ordering::SeqCst);
         let command = buf[..n].to_vec();
         if command.is_empty() {
             log!("{peer} sent an empty datagram");
@@ -172,32 +178,37 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
                 peer,
                 b"(empty datagram: no command to run)\n".to_vec(),
             );
-        } else if running.len() >= args.max_running {
+        } else if now_running >= args.max_running {
             busy += 1;
-            log!(
-                "{peer} refused: {} command(s) already running",
-                running.len()
-            );
+            log!("{peer} refused: {now_running} command(s) already running");
             let text = format!(
-                "(server busy: {} command(s) already running; try again later)\n",
-                running.len()
+                "(server busy: {now_running} command(s) already running; try again later)\n"
             );
             answer(&socket, peer, text.into_bytes());
         } else {
             commands += 1;
+            running.fetch_add(1, Ordering::SeqCst);
             let socket = Arc::clone(&socket);
+            let slot = Arc::clone(&running);
             let spawned = thread::Builder::new()
                 .name(format!("command for {peer}"))
-                .spawn(move || answer(&socket, peer, run(&command, peer, &limits)));
+                .spawn(move || {
+                    let reply = run(&command, peer, &limits);
+                    slot.fetch_sub(1, Ordering::SeqCst);
+                    answer(&socket, peer, reply);
+                });
             match spawned {
-                Ok(handle) => running.push(handle),
-                Err(e) => log!("{peer} dropped: cannot start a thread: {e}"),
+                Ok(handle) => threads.push(handle),
+                Err(e) => {
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    log!("{peer} dropped: cannot start a thread: {e}");
+                }
             }
         }
     }
     // Each command ends within its --timeout: wait for their replies.
-    for command in running {
-        let _ = command.join();
+    for thread in threads {
+        let _ = thread.join();
     }
     let refused = if busy > 0 {
         format!(", refused {busy} (busy)")
