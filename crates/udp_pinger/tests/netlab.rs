@@ -106,6 +106,29 @@ fn run_lab(args: &str) -> Output {
     Lab::start(netlab(&args)).finish(LAB_TIMEOUT)
 }
 
+/// Runs the lab with `args` as root and returns what it printed, having
+/// checked that it succeeded. Without root it checks the "needs root"
+/// answer instead, and where the machine cannot host the lab (outside CI)
+/// it checks that report; either way it then returns `None`.
+fn run_lab_ok(args: &str) -> Option<String> {
+    let out = run_lab(args);
+    if !is_root() {
+        assert_needs_root(&out);
+        return None;
+    }
+    if cannot_host(&out) {
+        return None;
+    }
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{text}\nstderr:\n{}",
+        out.status,
+        stderr(&out)
+    );
+    Some(text)
+}
+
 /// Whether the machine could not host the lab (exit 3). That must be said
 /// clearly, and is a failure in CI, where the lab is expected to run.
 fn cannot_host(out: &Output) -> bool {
@@ -276,21 +299,9 @@ fn without_root_it_says_it_needs_root_and_exits_2() {
 
 #[test]
 fn the_lab_measures_the_loss_of_a_real_lossy_link() {
-    let out = run_lab("--only udp_pinger --pings 200 --loss 10");
-    if !is_root() {
-        assert_needs_root(&out);
+    let Some(text) = run_lab_ok("--only udp_pinger --pings 200 --loss 10") else {
         return;
-    }
-    if cannot_host(&out) {
-        return;
-    }
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{text}\nstderr:\n{}",
-        out.status,
-        stderr(&out)
-    );
+    };
     testkit::assert_contains_all(
         &text,
         &[
@@ -319,21 +330,9 @@ fn the_lab_measures_the_loss_of_a_real_lossy_link() {
 
 #[test]
 fn without_loss_every_ping_comes_back_and_nothing_is_dropped() {
-    let out = run_lab("--only udp_pinger --pings 50 --loss 0 --rate 1mbit");
-    if !is_root() {
-        assert_needs_root(&out);
+    let Some(text) = run_lab_ok("--only udp_pinger --pings 50 --loss 0 --rate 1mbit") else {
         return;
-    }
-    if cannot_host(&out) {
-        return;
-    }
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{text}\nstderr:\n{}",
-        out.status,
-        stderr(&out)
-    );
+    };
     testkit::assert_contains_all(
         &text,
         &[
