@@ -25,11 +25,12 @@
 //!   destroy the last response before the client reads it.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown as Direction, SocketAddr, TcpStream};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::cli::is_timeout;
@@ -141,10 +142,19 @@ impl Wire<'_> {
     /// Returns how many were sent: fewer if the file got shorter meanwhile.
     fn send_file(&self, file: &File, first: u64, count: u64) -> io::Result<u64> {
         if self.trace {
-            let mut file = file;
-            file.seek(SeekFrom::Start(first))?;
-            let mut body = file.take(count);
-            return io::copy(&mut body, &mut Traced::new(self.stream, self.peer, true));
+            // By offset, not by seeking: a cached file is shared.
+            let mut chunk = vec![0; 64 * 1024];
+            let mut sent = 0;
+            while sent < count {
+                let want = (count - sent).min(chunk.len() as u64) as usize;
+                let n = file.read_at(&mut chunk[..want], first + sent)?;
+                if n == 0 {
+                    break; // the file ended early
+                }
+                self.write_all(&chunk[..n])?;
+                sent += n as u64;
+            }
+            return Ok(sent);
         }
         let start = libc::off_t::try_from(first).map_err(io::Error::other)?;
         let end = start.saturating_add(libc::off_t::try_from(count).map_err(io::Error::other)?);
@@ -505,7 +515,7 @@ impl Output {
         &mut self,
         request: &Request<'_>,
         wire: &Wire<'_>,
-        open: OpenFile,
+        open: Arc<OpenFile>,
         content_type: &str,
         persistence: Persistence,
     ) -> io::Result<Outcome> {
@@ -592,9 +602,16 @@ impl Output {
         }
         if count <= SMALL_BODY {
             // One write for head and body: one system call, one segment.
-            let at = out.len();
-            out.resize(at + count as usize, 0);
-            open.file.read_exact_at(&mut out[at..], first)?;
+            // A cached file's body is already in memory.
+            let range = first as usize..(first + count) as usize;
+            match open.body.as_deref().and_then(|body| body.get(range)) {
+                Some(body) => out.extend_from_slice(body),
+                None => {
+                    let at = out.len();
+                    out.resize(at + count as usize, 0);
+                    open.file.read_exact_at(&mut out[at..], first)?;
+                }
+            }
             wire.write_all(out)?;
         } else {
             wire.write_all(out)?;

@@ -19,6 +19,7 @@
 //!   whose body ends by length, by chunks or by close;
 //! * [`resources`]: the open-file limit, and peak memory for the summary.
 
+pub mod cache;
 pub mod client;
 pub mod connection;
 pub mod date;

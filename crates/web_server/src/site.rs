@@ -20,6 +20,9 @@
 //! What is left is a race with someone who can write inside the root and
 //! swaps a directory for a link between the checks and the open; Linux's
 //! `openat2(RESOLVE_BENEATH)` would close it (an exercise of the lesson).
+//!
+//! A file found this way is offered to the [`FileCache`]: asked for again
+//! while unchanged, it is served from there after a single `stat`.
 
 use std::ffi::OsStr;
 use std::fs::{self, File, Metadata, OpenOptions};
@@ -27,9 +30,11 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use nix::libc;
 
+use crate::cache::FileCache;
 use crate::target::SitePath;
 
 /// The served directory.
@@ -40,13 +45,15 @@ pub struct Site {
     /// What a path is looked up under: the root, or nothing (a relative
     /// path) once [`Site::enter`] has made the root the working directory.
     base: PathBuf,
+    /// Files served recently (shared by every clone).
+    cache: Arc<FileCache>,
 }
 
 /// What a path names.
 #[derive(Debug)]
 pub enum Found {
-    /// A regular file, already open.
-    File(OpenFile),
+    /// A regular file, already open (and perhaps cached: shared).
+    File(Arc<OpenFile>),
     /// A directory, by its real path.
     Directory(PathBuf),
 }
@@ -56,6 +63,8 @@ pub enum Found {
 pub struct OpenFile {
     pub file: File,
     pub metadata: Metadata,
+    /// The whole file, for a small file in the cache.
+    pub body: Option<Box<[u8]>>,
 }
 
 /// Why a path is not served.
@@ -82,6 +91,7 @@ impl Site {
         Ok(Site {
             base: root.clone(),
             root,
+            cache: Arc::default(),
         })
     }
 
@@ -100,8 +110,27 @@ impl Site {
         &self.root
     }
 
-    /// Looks `path` up under the root, as described in the module comment.
+    /// Looks `path` up under the root: in the cache, or else as described
+    /// in the module comment.
     pub fn lookup(&self, path: &SitePath) -> Result<Found, Refusal> {
+        let mut full = self.base.clone();
+        full.extend(path.components().map(OsStr::from_bytes));
+        if let Some(open) = self.cache.get(&full) {
+            return Ok(Found::File(open));
+        }
+        match self.walk(path)? {
+            Found::File(open) => Ok(Found::File(self.cache.offer(full, open))),
+            directory => Ok(directory),
+        }
+    }
+
+    /// The cache of open files.
+    pub fn cache(&self) -> &FileCache {
+        &self.cache
+    }
+
+    /// Looks `path` up name by name, as described in the module comment.
+    fn walk(&self, path: &SitePath) -> Result<Found, Refusal> {
         let mut full = self.base.clone();
         let mut names = path.components().peekable();
         while let Some(name) = names.next() {
@@ -157,10 +186,11 @@ fn open(path: PathBuf, metadata: &Metadata) -> Result<Found, Refusal> {
             "The file was replaced while it was being opened.",
         ));
     }
-    Ok(Found::File(OpenFile {
+    Ok(Found::File(Arc::new(OpenFile {
         file,
         metadata: opened,
-    }))
+        body: None,
+    })))
 }
 
 /// What a failed `lstat`, `canonicalize` or `open` means for the client.

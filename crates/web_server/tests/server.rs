@@ -582,3 +582,35 @@ fn a_request_is_answered_even_when_it_arrives_a_byte_at_a_time() {
     }
     assert_eq!(read_response(&mut conn, false).text(), HELLO);
 }
+
+/// The server keeps files it served open (small ones in memory) once they
+/// have not changed for a while (`web_server::cache`). Whatever happens to
+/// such a file afterwards, the next request sees the file as it is now.
+#[test]
+fn a_cached_file_that_changes_is_served_as_it_is_now() {
+    let site = Site::new();
+    let small = site.file("small.txt", b"first version");
+    let big = site.file("big.bin", &vec![b'a'; 100 * 1024]);
+    let outside = site.dir.path().join("secret.txt");
+    // Older than web_server::cache::SETTLED (2 s), so that they are cached.
+    std::thread::sleep(Duration::from_secs(3));
+    let server = site.serve(&[]);
+    for _ in 0..3 {
+        assert_eq!(get(server.addr, "/small.txt").text(), "first version");
+        assert_eq!(get(server.addr, "/big.bin").body.len(), 100 * 1024);
+    }
+
+    fs::write(&small, b"other version").expect("rewrite, same size");
+    fs::write(&big, vec![b'b'; 100 * 1024]).expect("rewrite, same size");
+    assert_eq!(get(server.addr, "/small.txt").text(), "other version");
+    assert_eq!(get(server.addr, "/big.bin").body, vec![b'b'; 100 * 1024]);
+
+    fs::remove_file(&small).expect("rm");
+    assert_eq!(get(server.addr, "/small.txt").status, 404);
+
+    fs::remove_file(&big).expect("rm");
+    std::os::unix::fs::symlink(&outside, &big).expect("symlink");
+    let response = get(server.addr, "/big.bin");
+    assert_eq!(response.status, 403, "{}", response.head);
+    assert!(!response.text().contains(support::SECRET));
+}

@@ -1,0 +1,293 @@
+//! Files served recently, kept open — and, when small, in memory — so that
+//! the next request for the same file costs one `stat` instead of the
+//! lookup's `lstat`, `open`, `fstat`, `pread` and `close`.
+//!
+//! The lab opens the file for every request, and so does
+//! [`Site::walk`](crate::site::Site): that is the safe, simple way, and the
+//! cache changes nothing a client can see. An entry is only used while the
+//! file at that path is still *the same version of the same file* it was
+//! when the full lookup vetted it: `stat` (which follows links) must give
+//! the same device, inode, size, modification time and change time. So:
+//!
+//! * a file written, truncated, renamed over, `chmod`ed or `touch`ed changes
+//!   one of those, and is looked up afresh (and reopened);
+//! * a file deleted fails the `stat`: its entry is dropped (and with it the
+//!   descriptor that kept it on disk);
+//! * a name turned into a link to somewhere else names another inode: looked
+//!   up afresh, through the symbolic-link check;
+//! * the inode itself was vetted as a regular file inside the root, so
+//!   serving it again, by whatever path reaches it, reveals nothing new.
+//!
+//! A file changed twice within one tick of the file system's clock could
+//! keep its times and size, so a file is only cached once its times are
+//! [`SETTLED`] in the past (git calls the other ones "racily clean"):
+//! a file just saved is served fresh from disk until then.
+//!
+//! The cache is bounded: at most [`MAX_ENTRIES`] files (and descriptors),
+//! bodies of at most [`SMALL_BODY`](crate::connection::SMALL_BODY) bytes in
+//! memory, so 256 × 16 KiB = 4 MiB at worst. When it is full it is emptied
+//! and fills again with what is asked for next.
+
+use std::collections::HashMap;
+use std::fs::{self, Metadata};
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use crate::connection::SMALL_BODY;
+use crate::site::OpenFile;
+
+/// The most files kept open at once.
+pub const MAX_ENTRIES: usize = 256;
+
+/// How long ago a file must have last changed to be cached.
+pub const SETTLED: Duration = Duration::from_secs(2);
+
+/// Open files by the path they were found at.
+#[derive(Debug, Default)]
+pub struct FileCache {
+    entries: RwLock<HashMap<PathBuf, Arc<OpenFile>>>,
+}
+
+impl FileCache {
+    /// The cached file at `path`, if it is still the version cached; an
+    /// entry that is not is dropped.
+    pub fn get(&self, path: &Path) -> Option<Arc<OpenFile>> {
+        let entry = self
+            .entries
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(path)
+            .cloned()?;
+        match fs::metadata(path) {
+            Ok(now) if same_version(&now, &entry.metadata) => Some(entry),
+            _ => {
+                self.remove(path);
+                None
+            }
+        }
+    }
+
+    /// Offers a file the full lookup just opened at `path`; returns what to
+    /// serve: the same file, with its body read into memory if it is small
+    /// and it was cached.
+    pub fn offer(&self, path: PathBuf, open: Arc<OpenFile>) -> Arc<OpenFile> {
+        if !settled(&open.metadata, SystemTime::now()) {
+            return open;
+        }
+        match Arc::try_unwrap(open) {
+            Ok(open) => self.insert(path, open),
+            Err(shared) => shared, // someone else holds it already: leave it
+        }
+    }
+
+    /// Caches `open` (found at `path`), emptying the cache first if it is
+    /// full.
+    fn insert(&self, path: PathBuf, open: OpenFile) -> Arc<OpenFile> {
+        let open = Arc::new(with_small_body(open));
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(path, Arc::clone(&open));
+        open
+    }
+
+    fn remove(&self, path: &Path) {
+        self.entries
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(path);
+    }
+
+    /// How many files are cached.
+    pub fn len(&self) -> usize {
+        self.entries
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The same inode, unchanged since `before` was taken.
+fn same_version(now: &Metadata, before: &Metadata) -> bool {
+    now.dev() == before.dev()
+        && now.ino() == before.ino()
+        && now.size() == before.size()
+        && now.mtime() == before.mtime()
+        && now.mtime_nsec() == before.mtime_nsec()
+        && now.ctime() == before.ctime()
+        && now.ctime_nsec() == before.ctime_nsec()
+}
+
+/// Both of the file's times are at least [`SETTLED`] before `now`.
+fn settled(metadata: &Metadata, now: SystemTime) -> bool {
+    let Ok(now) = now.duration_since(SystemTime::UNIX_EPOCH) else {
+        return false;
+    };
+    let latest = metadata.mtime().max(metadata.ctime());
+    u64::try_from(latest).is_ok_and(|latest| latest + SETTLED.as_secs() < now.as_secs())
+}
+
+/// `open` with its whole body in memory if it is small and reads back
+/// whole and unchanged; otherwise as it was (the body is then sent from the
+/// file).
+fn with_small_body(mut open: OpenFile) -> OpenFile {
+    let len = open.metadata.len();
+    if len > SMALL_BODY || open.body.is_some() {
+        return open;
+    }
+    let mut body = vec![0; len as usize];
+    let unchanged = open.file.read_exact_at(&mut body, 0).is_ok()
+        && open
+            .file
+            .metadata()
+            .is_ok_and(|after| same_version(&after, &open.metadata));
+    if unchanged {
+        open.body = Some(body.into_boxed_slice());
+    }
+    open
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs::{File, FileTimes};
+    use std::os::unix::fs::symlink;
+
+    /// Sets a file's modification time an hour back. (Its change time is
+    /// now, so the file is not settled yet: the tests below pass `later`.)
+    fn age(path: &Path) {
+        let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        File::options()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_times(FileTimes::new().set_modified(hour_ago)))
+            .expect("set mtime");
+    }
+
+    fn open(path: &Path) -> OpenFile {
+        let file = File::open(path).expect("open");
+        let metadata = file.metadata().expect("fstat");
+        OpenFile {
+            file,
+            metadata,
+            body: None,
+        }
+    }
+
+    /// Caches `path` as `offer` does once a file has settled (the clock is
+    /// moved, not the file).
+    fn cache(cache: &FileCache, path: &Path) -> Arc<OpenFile> {
+        let open = open(path);
+        assert!(settled(
+            &open.metadata,
+            SystemTime::now() + SETTLED + Duration::from_secs(2)
+        ));
+        cache.insert(path.to_path_buf(), open)
+    }
+
+    #[test]
+    fn a_file_just_changed_is_not_settled_an_old_one_is() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "x").expect("write");
+        let metadata = fs::metadata(&path).expect("stat");
+        assert!(!settled(&metadata, SystemTime::now()));
+        assert!(settled(
+            &metadata,
+            SystemTime::now() + Duration::from_secs(5)
+        ));
+        // A file from the future (a wrong clock) is never settled.
+        assert!(!settled(&metadata, SystemTime::UNIX_EPOCH));
+    }
+
+    #[test]
+    fn offer_does_not_cache_a_file_just_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "fresh").expect("write");
+        let files = FileCache::default();
+        let served = files.offer(path.clone(), Arc::new(open(&path)));
+        assert!(served.body.is_none());
+        assert!(files.is_empty());
+        assert!(files.get(&path).is_none());
+    }
+
+    #[test]
+    fn an_unchanged_file_is_served_from_memory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "hello").expect("write");
+        age(&path);
+        let files = FileCache::default();
+        cache(&files, &path);
+        let hit = files.get(&path).expect("still the same file");
+        assert_eq!(hit.body.as_deref(), Some(&b"hello"[..]));
+    }
+
+    #[test]
+    fn every_kind_of_change_drops_the_entry() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.txt");
+        let outside = dir.path().join("other.txt");
+        fs::write(&outside, "other").expect("write");
+        let files = FileCache::default();
+        let changes: [(&str, &dyn Fn()); 5] = [
+            ("rewritten, same size", &|| {
+                fs::write(&path, "HELLO").expect("write")
+            }),
+            ("appended", &|| {
+                fs::OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .and_then(|mut f| std::io::Write::write_all(&mut f, b"!"))
+                    .expect("append")
+            }),
+            ("touched", &|| age(&path)),
+            ("deleted", &|| fs::remove_file(&path).expect("rm")),
+            ("replaced by a link", &|| {
+                fs::remove_file(&path).expect("rm");
+                symlink(&outside, &path).expect("symlink");
+            }),
+        ];
+        for (what, change) in changes {
+            let _ = fs::remove_file(&path);
+            fs::write(&path, "hello").expect("write");
+            age(&path);
+            cache(&files, &path);
+            assert!(files.get(&path).is_some(), "{what}: cached");
+            change();
+            assert!(
+                files.get(&path).is_none(),
+                "{what}: still served from the cache"
+            );
+            assert!(files.is_empty(), "{what}: entry kept");
+        }
+    }
+
+    #[test]
+    fn large_files_stay_on_disk_and_the_cache_is_bounded() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let big = dir.path().join("big.bin");
+        fs::write(&big, vec![7; SMALL_BODY as usize + 1]).expect("write");
+        let files = FileCache::default();
+        assert!(cache(&files, &big).body.is_none());
+        let mut most = 0;
+        for i in 0..MAX_ENTRIES + 10 {
+            let path = dir.path().join(format!("f{i}"));
+            fs::write(&path, "x").expect("write");
+            assert_eq!(cache(&files, &path).body.as_deref(), Some(&b"x"[..]));
+            most = most.max(files.len());
+        }
+        assert_eq!(most, MAX_ENTRIES);
+        // The big file and 255 small ones filled it, the next one emptied
+        // it, and it holds that one and the 10 after it.
+        assert_eq!(files.len(), 11);
+    }
+}
