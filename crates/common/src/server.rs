@@ -192,7 +192,7 @@ where
 
 /// Sends the busy line and closes, without letting a client that does not
 /// read hold up the accept loop.
-fn refuse(mut stream: TcpStream, peer: SocketAddr, message: &[u8]) {
+pub fn refuse(mut stream: TcpStream, peer: SocketAddr, message: &[u8]) {
     let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
     let _ = stream.write_all(message);
     crate::log!("{peer} refused: server full");

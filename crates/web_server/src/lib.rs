@@ -23,6 +23,7 @@ pub mod cache;
 pub mod client;
 pub mod connection;
 pub mod date;
+pub mod event_loop;
 pub mod listing;
 pub mod mime;
 pub mod range;

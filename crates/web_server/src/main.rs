@@ -39,12 +39,12 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use common::cli::{self, Failure, NetArgs};
 use common::log;
 use common::log::printable_text;
-use common::server::{self, Limits};
 use common::show::count;
 use common::shutdown::Shutdown;
 use common::trace::Traced;
 use web_server::client::{self, ClientError};
-use web_server::connection::{self, Config, Shared};
+use web_server::connection::{Config, Shared};
+use web_server::event_loop;
 use web_server::{resources, response, site::Site};
 
 /// How long the client waits for the connection to be accepted.
@@ -224,18 +224,10 @@ fn run_server(args: ServerArgs) -> Result<(), Failure> {
         shutdown: shutdown.clone(),
         responses: AtomicU64::new(0),
     });
-    // The lab's `while True: accept()`, a thread per connection, at most
-    // max_connections at once.
-    let limits = Limits {
-        max_clients: max_connections,
-        busy_message: response::busy_response(max_connections).into_bytes(),
-    };
-    let summary = {
-        let shared = Arc::clone(&shared);
-        server::serve(&listener, &shutdown, &limits, move |stream, peer| {
-            connection::handle(&stream, peer, &shared);
-        })
-    };
+    // The lab's `while True: accept()`, with the connections shared out
+    // among a few worker threads, at most max_connections at once.
+    let busy = response::busy_response(max_connections).into_bytes();
+    let summary = event_loop::serve(&listener, &shared, max_connections, &busy)?;
     let responses = shared.responses.load(Ordering::Relaxed);
     let peak = resources::peak_memory()
         .map(|bytes| format!("; peak memory {} MiB", bytes / (1024 * 1024)))

@@ -2,12 +2,13 @@
 
 use nix::sys::resource::{getrlimit, setrlimit, Resource};
 
-/// File descriptors the server needs besides its connections (the
-/// listener, stdio, the file being sent, the shutdown waker...).
-const SPARE_FDS: u64 = 64;
+/// File descriptors the server needs besides its connections: the
+/// listener, stdio, the shutdown waker, each worker's epoll and waker (64),
+/// and the files the cache keeps open.
+const SPARE_FDS: u64 = 64 + crate::cache::MAX_ENTRIES as u64;
 
-/// Each connection holds two descriptors: its socket and the clone that
-/// `Shutdown::track` keeps so Ctrl-C can end its reads.
+/// Each connection holds up to two descriptors: its socket, and the file
+/// whose body it is sending.
 const FDS_PER_CONNECTION: u64 = 2;
 
 /// Raises the soft limit on open files as far as `max_connections` needs

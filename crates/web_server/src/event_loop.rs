@@ -1,0 +1,314 @@
+//! Many connections on a few threads.
+//!
+//! The lab's server accepts a connection, serves it and closes it, one at a
+//! time; `socketserver.ThreadingTCPServer` (and `common::server::serve`)
+//! gives every connection a thread of its own. That is the clearest way,
+//! but a web server's connections spend most of their life idle between
+//! requests (keep-alive), and a thread per connection means a thread asleep
+//! for each of them and a switch from thread to thread for every request.
+//!
+//! So here, as in nginx: the main thread runs the lab's accept loop and
+//! hands each connection to one of a few *workers* (one per CPU), in turn.
+//! A worker keeps its connections' sockets non-blocking, registered with a
+//! [`mio::Poll`] (epoll on Linux), and sleeps in [`Poll::poll`] until one of
+//! them is ready; it then lets that [`Connection`] do all it can without
+//! waiting, and goes back to sleep. Every [`TICK`] it also looks for
+//! connections whose deadline has passed (idle, slow heads, clients that
+//! stopped reading). Five hundred idle keep-alive connections cost five
+//! hundred entries in a map, not five hundred threads.
+//!
+//! Ctrl-C: the accept loop stops, each worker closes its idle connections,
+//! lets the ones in the middle of a request finish (for at most
+//! [`DRAIN_TIMEOUT`]) and returns what it counted.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use common::log;
+use common::server::{self, Summary, ACCEPT_ERROR_PAUSE, DRAIN_TIMEOUT};
+use mio::{Events, Interest, Poll, Token, Waker};
+
+use crate::connection::{Connection, Next, Shared};
+
+/// How often a worker looks for connections past their deadline.
+pub const TICK: Duration = Duration::from_millis(100);
+
+/// The token of a worker's waker (connections count from 1).
+const WAKE: Token = Token(0);
+
+/// Serves the connections `listener` accepts with one worker per CPU until
+/// Ctrl-C, at most `max_connections` at once; the next one gets `busy`.
+pub fn serve(
+    listener: &TcpListener,
+    shared: &Arc<Shared>,
+    max_connections: usize,
+    busy: &[u8],
+) -> io::Result<Summary> {
+    let count = thread::available_parallelism().map_or(2, |n| n.get());
+    let live = Arc::new(AtomicUsize::new(0));
+    let workers = (0..count)
+        .map(|n| Worker::start(n, Arc::clone(shared), Arc::clone(&live)))
+        .collect::<io::Result<Vec<_>>>()?;
+    let mut summary = Summary::default();
+
+    // The lab's `while True: connectionSocket, addr = serverSocket.accept()`.
+    for (turn, incoming) in listener.incoming().enumerate() {
+        if shared.shutdown.requested() {
+            break;
+        }
+        let stream = match incoming {
+            Ok(stream) => stream,
+            Err(e) => {
+                log!("accept failed: {}", common::cli::describe(&e));
+                thread::sleep(ACCEPT_ERROR_PAUSE);
+                continue;
+            }
+        };
+        let Ok(peer) = stream.peer_addr() else {
+            continue; // the client already reset the connection
+        };
+        if live.load(Ordering::Relaxed) >= max_connections {
+            server::refuse(stream, peer, busy);
+            summary.refused += 1;
+            continue;
+        }
+        live.fetch_add(1, Ordering::Relaxed);
+        workers[turn % workers.len()].hand_over(stream, peer);
+        summary.served += 1;
+    }
+
+    for worker in &workers {
+        worker.finish();
+    }
+    for worker in workers {
+        let tally = worker.join();
+        summary.abandoned += tally.abandoned;
+        summary.panicked += tally.panicked;
+    }
+    Ok(summary)
+}
+
+/// What a worker counted by the time it stopped.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    /// Connections still in the middle of a request at the end of the drain.
+    abandoned: usize,
+    /// Connections ended by a bug (a panic) instead of a response.
+    panicked: u64,
+}
+
+/// The accept loop's side of a worker.
+struct Worker {
+    inbox: Arc<Inbox>,
+    thread: JoinHandle<Tally>,
+}
+
+/// Where the accept loop leaves connections for a worker.
+struct Inbox {
+    arrived: Mutex<Vec<(std::net::TcpStream, SocketAddr)>>,
+    /// Set when the server stops accepting.
+    finishing: AtomicBool,
+    waker: Waker,
+}
+
+impl Worker {
+    fn start(number: usize, shared: Arc<Shared>, live: Arc<AtomicUsize>) -> io::Result<Worker> {
+        let poll = Poll::new()?;
+        let inbox = Arc::new(Inbox {
+            arrived: Mutex::new(Vec::new()),
+            finishing: AtomicBool::new(false),
+            waker: Waker::new(poll.registry(), WAKE)?,
+        });
+        let thread = {
+            let inbox = Arc::clone(&inbox);
+            thread::Builder::new()
+                .name(format!("worker {number}"))
+                .spawn(move || {
+                    let mut worker = Connections {
+                        poll,
+                        open: HashMap::new(),
+                        next_token: 1,
+                        shared,
+                        live,
+                        tally: Tally::default(),
+                    };
+                    worker.run(&inbox);
+                    worker.tally
+                })?
+        };
+        Ok(Worker { inbox, thread })
+    }
+
+    /// Gives the worker a connection just accepted.
+    fn hand_over(&self, stream: std::net::TcpStream, peer: SocketAddr) {
+        self.inbox
+            .arrived
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((stream, peer));
+        self.wake();
+    }
+
+    /// Tells the worker that no more connections will come.
+    fn finish(&self) {
+        self.inbox.finishing.store(true, Ordering::Relaxed);
+        self.wake();
+    }
+
+    fn wake(&self) {
+        if let Err(e) = self.inbox.waker.wake() {
+            log!("cannot wake a worker: {}", common::cli::describe(&e));
+        }
+    }
+
+    fn join(self) -> Tally {
+        self.thread.join().unwrap_or_else(|_| {
+            log!("a worker thread panicked");
+            Tally::default()
+        })
+    }
+}
+
+/// A worker's own side: its poll and the connections registered with it.
+struct Connections {
+    poll: Poll,
+    open: HashMap<Token, Connection>,
+    next_token: usize,
+    shared: Arc<Shared>,
+    /// Connections open in the whole server (the accept loop's limit).
+    live: Arc<AtomicUsize>,
+    tally: Tally,
+}
+
+impl Connections {
+    fn run(&mut self, inbox: &Inbox) {
+        let mut events = Events::with_capacity(256);
+        let mut next_sweep = Instant::now() + TICK;
+        let mut drain_until = None;
+        loop {
+            if let Err(e) = self.poll.poll(&mut events, Some(TICK)) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    log!("worker: poll failed: {}", common::cli::describe(&e));
+                    thread::sleep(ACCEPT_ERROR_PAUSE);
+                }
+            }
+            for event in events.iter() {
+                if event.token() != WAKE {
+                    self.step(event.token(), Connection::advance);
+                }
+            }
+            self.welcome(inbox);
+
+            let now = Instant::now();
+            if now >= next_sweep {
+                let expired: Vec<Token> = self
+                    .open
+                    .iter()
+                    .filter(|(_, connection)| connection.deadline() <= now)
+                    .map(|(&token, _)| token)
+                    .collect();
+                for token in expired {
+                    self.step(token, Connection::time_out);
+                }
+                next_sweep = now + TICK;
+            }
+
+            if inbox.finishing.load(Ordering::Relaxed) {
+                let until = *drain_until.get_or_insert(now + DRAIN_TIMEOUT);
+                let idle: Vec<Token> = self
+                    .open
+                    .iter()
+                    .filter(|(_, connection)| connection.is_idle())
+                    .map(|(&token, _)| token)
+                    .collect();
+                for token in idle {
+                    self.close(token);
+                }
+                if self.open.is_empty() && self.arrivals_done(inbox) {
+                    return;
+                }
+                if now >= until {
+                    self.tally.abandoned = self.open.len();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Registers the connections the accept loop handed over.
+    fn welcome(&mut self, inbox: &Inbox) {
+        let arrived =
+            std::mem::take(&mut *inbox.arrived.lock().unwrap_or_else(PoisonError::into_inner));
+        for (stream, peer) in arrived {
+            let token = Token(self.next_token);
+            self.next_token += 1;
+            let registered = stream
+                .set_nonblocking(true)
+                .map(|()| mio::net::TcpStream::from_std(stream))
+                .and_then(|stream| Connection::new(stream, peer, &self.shared.config))
+                .and_then(|mut connection| {
+                    self.poll.registry().register(
+                        connection.stream_mut(),
+                        token,
+                        Interest::READABLE | Interest::WRITABLE,
+                    )?;
+                    Ok(connection)
+                });
+            match registered {
+                Ok(connection) => {
+                    self.open.insert(token, connection);
+                }
+                Err(_) => {
+                    // The client is already gone (or the system is out of
+                    // descriptors): the socket was closed.
+                    self.live.fetch_sub(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// Nothing is left in the inbox (the accept loop has stopped handing
+    /// connections over by the time `finishing` is set).
+    fn arrivals_done(&self, inbox: &Inbox) -> bool {
+        inbox
+            .arrived
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+    }
+
+    /// Runs one step of a connection; closes it when it is done, or if the
+    /// step panicked (a bug: it costs only that connection).
+    fn step(&mut self, token: Token, action: fn(&mut Connection, &Shared) -> Next) {
+        let Some(connection) = self.open.get_mut(&token) else {
+            return; // closed earlier in this round
+        };
+        let shared = &self.shared;
+        match panic::catch_unwind(AssertUnwindSafe(|| action(connection, shared))) {
+            Ok(Next::Wait) => {}
+            Ok(Next::Close) => self.close(token),
+            Err(_) => {
+                log!(
+                    "{} connection panicked; the server goes on",
+                    connection.peer()
+                );
+                self.tally.panicked += 1;
+                self.close(token);
+            }
+        }
+    }
+
+    /// Drops a connection, which closes its socket (and so takes it out of
+    /// the poll).
+    fn close(&mut self, token: Token) {
+        if self.open.remove(&token).is_some() {
+            self.live.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
