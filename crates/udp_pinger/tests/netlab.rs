@@ -233,6 +233,7 @@ fn help_describes_the_lab_and_its_options() {
             "--rate RATE",
             "--pings N",
             "--file-mib N",
+            "--rto-min MS",
             "--only LIST",
             "--keep",
             "--clean",
@@ -244,7 +245,7 @@ fn help_describes_the_lab_and_its_options() {
 
 #[test]
 fn bad_options_are_usage_errors_before_anything_is_made() {
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 9] = [
         (
             &["--loss", "101"],
             "--loss takes a whole percentage from 0 to 100",
@@ -259,6 +260,14 @@ fn bad_options_are_usage_errors_before_anything_is_made() {
             "--rate must be between 64kbit and 10gbit",
         ),
         (&["--pings", "0"], "--pings takes a number from 1 to 100000"),
+        (
+            &["--rto-min", "0"],
+            "--rto-min takes a number of milliseconds from 1 to 1000",
+        ),
+        (
+            &["--rto-min", "10ms"],
+            "--rto-min takes a number of milliseconds",
+        ),
         (
             &["--only", "udp_pinger,gopher"],
             "no experiment named 'gopher'",
