@@ -707,6 +707,23 @@ fn an_interrupted_download_resumes_and_a_wrong_prefix_is_caught() {
     assert_eq!(fs::read(site.local("e.bin")).expect("complete"), bytes);
 }
 
+#[test]
+fn a_partial_download_longer_than_the_file_is_started_again_from_scratch() {
+    let site = Site::start(&[]);
+    let bytes = content(1000, 17);
+    fs::write(site.root().join("s.bin"), &bytes).expect("a file to serve");
+    fs::write(site.local(".s.bin.part"), content(5000, 18)).expect("a stale partial");
+    let stdout = assert_ok(&site.run(&["get", "s.bin"]));
+    assert!(!stdout.contains("resumed"), "{stdout}");
+    assert_eq!(fs::read(site.local("s.bin")).expect("complete"), bytes);
+    assert!(!site.local(".s.bin.part").exists());
+
+    fs::write(site.root().join("empty.bin"), b"").expect("an empty file to serve");
+    fs::write(site.local(".empty.bin.part"), b"stale").expect("a stale partial");
+    assert_ok(&site.run(&["get", "empty.bin"]));
+    assert_eq!(fs::read(site.local("empty.bin")).expect("complete"), b"");
+}
+
 // ------------------------------------------------- concurrency, shutdown
 
 #[test]
