@@ -22,7 +22,9 @@ use serde_json::{json, Value};
 use crate::names::partial_name;
 use crate::progress::{Progress, Rate};
 use crate::protocol::{is_md5_hex, Entry, Reply, Trailer, CHUNK, MAX_REPLY_HEADER};
-use crate::transfer::{self, copy_hashing, hash_prefix, md5_hex, send_hashing, CopyError};
+use crate::transfer::{
+    self, copy_hashing, hash_prefix, md5_hex, receive_hashing, send_hashing, CopyError,
+};
 
 /// What went wrong with a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -385,7 +387,7 @@ impl Connection {
         let received = hash_prefix(&mut file, offset, &mut md5, &mut self.buf)
             .map_err(|error| CopyError::Write { error, read: 0 })
             .and_then(|()| {
-                copy_hashing(
+                receive_hashing(
                     &mut self.conn,
                     &mut file,
                     size - offset,

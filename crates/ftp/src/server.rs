@@ -33,7 +33,9 @@ use crate::names::{confine, partial_name, resolve, validate_name, VirtualPath};
 use crate::protocol::{
     Entry, EntryKind, GetRequest, PutRequest, Reply, Request, Trailer, CHUNK, MAX_LS_ENTRIES,
 };
-use crate::transfer::{self, copy_hashing, discard, hash_prefix, md5_hex, send_hashing, CopyError};
+use crate::transfer::{
+    self, copy_hashing, discard, hash_prefix, md5_hex, receive_hashing, send_hashing, CopyError,
+};
 
 /// Wrong passwords allowed on one connection before it is closed.
 pub const MAX_LOGIN_ATTEMPTS: u32 = 3;
@@ -415,7 +417,7 @@ impl<'a> Session<'a> {
         let received = hash_prefix(&mut file, offset, &mut md5, &mut buf)
             .map_err(|e| CopyError::Write { error: e, read: 0 })
             .and_then(|()| {
-                copy_hashing(
+                receive_hashing(
                     &mut self.conn,
                     &mut file,
                     put.file_size - offset,
