@@ -434,6 +434,10 @@ section_ftp() {
 WEB_LOAD=(-t2 -c64 -d10s --timeout 30s)
 WEB_WARMUP=(-t2 -c64 -d2s --timeout 30s)
 WEB_FILES=(1k.bin 100k.bin 64m.bin)
+# Compared by download throughput (MiB/s), as the issue names it; the other
+# files by requests per second. (wrk prints a 64 MiB file's requests per
+# second as a whole number, about 25: too coarse to compare.)
+WEB_BY_THROUGHPUT=(64m.bin)
 WEB_SERVERS=(web_server nginx python)
 
 # The served directory: the same three files for every server, readable by
@@ -596,7 +600,20 @@ section_web() {
         done
     done
 
+    # What each server is compared by: requests/s, or MiB/s for a download.
+    declare -A cmp=()
+    for file in "${WEB_FILES[@]}"; do
+        for label in "${WEB_SERVERS[@]}"; do
+            if [[ " ${WEB_BY_THROUGHPUT[*]} " == *" $file "* ]]; then
+                cmp[$label.$file]=${med_mib[$label.$file]}
+            else
+                cmp[$label.$file]=${med[$label.$file]}
+            fi
+        done
+    done
+
     echo
+    echo "(× nginx and × python compare requests/s, except for ${WEB_BY_THROUGHPUT[*]}: MiB/s)"
     echo "| file | server | requests/s (median of $RUNS) | min–max | MiB/s | × nginx | × python |"
     echo "|---|---|---:|---:|---:|---:|---:|"
     for file in "${WEB_FILES[@]}"; do
@@ -605,8 +622,8 @@ section_web() {
             printf '| %s | %s | %s | %s–%s | %s | %s | %s |\n' "$file" "$label" \
                 "${med[$label.$file]}" "$(minimum ${rps[$label.$file]})" "$(maximum ${rps[$label.$file]})" \
                 "${med_mib[$label.$file]}" \
-                "$(ratio "${med[$label.$file]}" "${med[nginx.$file]}")" \
-                "$(ratio "${med[$label.$file]}" "${med[python.$file]}")"
+                "$(ratio "${cmp[$label.$file]}" "${cmp[nginx.$file]}")" \
+                "$(ratio "${cmp[$label.$file]}" "${cmp[python.$file]}")"
         done
     done
     echo
@@ -616,7 +633,7 @@ section_web() {
     done
     echo
     for file in "${WEB_FILES[@]}"; do
-        target "web_server vs nginx, $file" "$(ratio "${med[web_server.$file]}" "${med[nginx.$file]}")" 1.0
+        target "web_server vs nginx, $file" "$(ratio "${cmp[web_server.$file]}" "${cmp[nginx.$file]}")" 1.0
     done
     # The 20x is for requests per second. A 64 MiB download is bounded by
     # the copy into wrk on the same two cores, which Python reaches too.
