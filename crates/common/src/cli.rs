@@ -216,6 +216,31 @@ impl From<io::Error> for Failure {
     }
 }
 
+/// Lets a closed standard output end the program quietly, as it ends `cat`
+/// or `ls`: `struct_header demo | head -2` prints two lines and stops with
+/// status 141 (128 + SIGPIPE, what a shell reports for a program killed by
+/// a closed pipe). Rust programs ignore SIGPIPE, so writing to a pipe nobody
+/// reads fails with `EPIPE` instead, and `println!` panics on that
+/// ("failed printing to stdout: Broken pipe"): a crash the student did not
+/// cause. Every lesson's `main` calls this first; any other panic is
+/// reported as before.
+pub fn quiet_on_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        let epipe = format!("(os error {})", nix::libc::EPIPE);
+        if message.starts_with("failed printing to std") && message.contains(&epipe) {
+            std::process::exit(128 + nix::libc::SIGPIPE);
+        }
+        report(info);
+    }));
+}
+
 /// Turns the result of a binary's `run` into its exit code, printing the
 /// failure as one `error: ...` line on stderr.
 pub fn exit_code(result: Result<(), Failure>) -> ExitCode {

@@ -207,6 +207,7 @@ struct ShellArgs {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     cli::exit_code(match Args::parse().role {
         Role::Server(args) => match args.action {
             Some(ServerAction::AddUser { name, users }) => add_user(&name, &users),

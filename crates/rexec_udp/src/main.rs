@@ -120,6 +120,7 @@ struct ClientArgs {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     cli::exit_code(match Args::parse().role {
         Role::Server(args) => serve(args),
         Role::Client(args) => client(args),

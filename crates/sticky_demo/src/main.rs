@@ -249,6 +249,7 @@ fn why(mode: Mode, case: Case) -> &'static str {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     cli::exit_code(run(Args::parse()))
 }
 

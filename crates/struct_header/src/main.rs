@@ -160,6 +160,7 @@ struct ClientArgs {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     cli::exit_code(run(Args::parse()))
 }
 

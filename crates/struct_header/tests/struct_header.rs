@@ -533,3 +533,14 @@ fn a_silent_client_times_out() {
         &["error: the client sent nothing for 1 s (--timeout)"],
     );
 }
+
+/// `struct_header demo | head -2`: once the reader has gone, the program
+/// stops quietly with the status of a closed pipe (141), as `cat` would,
+/// instead of panicking in `println!` (common::cli::quiet_on_closed_pipe).
+#[test]
+fn a_closed_stdout_ends_the_program_quietly() {
+    let out = testkit::run_with_closed_stdout(command(BIN, ["demo"]), WAIT);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(141), "stderr:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -56,6 +56,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     cli::exit_code(run(Args::parse()))
 }
 

@@ -96,6 +96,7 @@ struct Settings {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     cli::exit_code(run(Args::parse()))
 }
 

@@ -20,7 +20,7 @@ pub use net::{
     closed_tcp_addr, fake_tcp_server, fake_udp_server, tcp_connect, udp_ask, udp_recv, udp_socket,
     write_byte_by_byte,
 };
-pub use process::{run, run_ok, Captured, Process, Server, START_TIMEOUT};
+pub use process::{run, run_ok, run_with_closed_stdout, Captured, Process, Server, START_TIMEOUT};
 pub use text::{assert_contains_all, numbers_after, seq_output, stderr, stdout, text};
 
 /// A command for `bin` with `args`, standard input closed unless the caller

@@ -317,6 +317,44 @@ pub fn run(cmd: Command, input: &[u8], timeout: Duration) -> Output {
     start_with_input(cmd, input).finish(timeout)
 }
 
+/// Runs `cmd` with its standard output a pipe that nobody reads any more,
+/// as after `| head` has quit: every write to stdout fails with `EPIPE`,
+/// whatever the timing. Returns its exit status and stderr (stdout is
+/// empty); killed after `timeout`.
+pub fn run_with_closed_stdout(mut cmd: Command, timeout: Duration) -> Output {
+    let (read_end, write_end) = nix::unistd::pipe().expect("a pipe");
+    drop(read_end);
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(write_end))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let stderr_pipe = child.stderr.take().expect("stderr is piped");
+    let errors = thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = BufReader::new(stderr_pipe).read_to_end(&mut bytes);
+        bytes
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let status = child.wait().expect("reap the killed child");
+            panic!("{cmd:?} did not exit within {timeout:?} ({status})");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: Vec::new(),
+        stderr: errors.join().expect("the stderr reader"),
+    }
+}
+
 /// Runs `cmd` like [`run`], asserts that it exits 0 (showing its stderr if
 /// not), and returns its stdout as text.
 pub fn run_ok(cmd: Command, input: &[u8], timeout: Duration) -> String {

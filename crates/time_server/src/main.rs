@@ -135,6 +135,7 @@ enum Proto {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     cli::exit_code(run(Cli::parse()))
 }
 

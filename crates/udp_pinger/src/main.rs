@@ -200,6 +200,7 @@ struct HeartbeatArgs {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     let result = match Cli::parse().role {
         Role::Server(args) => run_server(args),
         Role::Client(args) => run_client(args),

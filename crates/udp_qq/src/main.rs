@@ -113,6 +113,7 @@ struct ClientArgs {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     cli::exit_code(run(Cli::parse()))
 }
 

@@ -161,6 +161,7 @@ struct ClientArgs {
 }
 
 fn main() -> ExitCode {
+    cli::quiet_on_closed_pipe();
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     cli::exit_code(match cli.role {
