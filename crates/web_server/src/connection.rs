@@ -135,6 +135,8 @@ pub struct Connection {
     deadline: Instant,
     /// Bytes dropped while lingering.
     dropped: usize,
+    /// Refused: over `--max-connections`, only sent the 503.
+    over_limit: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -177,7 +179,31 @@ impl Connection {
             phase: Phase::Waiting,
             deadline: Instant::now() + config.idle_timeout,
             dropped: 0,
+            over_limit: false,
         })
+    }
+
+    /// A connection over `--max-connections`: it is sent `busy` (the 503
+    /// response) and closed the way every other refusal is, with a lingering
+    /// close, so that the request the client already sent does not make the
+    /// kernel answer with a reset that can destroy the 503 under it.
+    pub fn refused(
+        stream: TcpStream,
+        peer: SocketAddr,
+        busy: &[u8],
+        config: &Config,
+    ) -> io::Result<Connection> {
+        let mut connection = Connection::new(stream, peer, config)?;
+        connection.over_limit = true;
+        connection.output.out.extend_from_slice(busy);
+        let response = Response::head_only(Status::ServiceUnavailable);
+        connection.start_sending(response, Persistence::Close, 0, None, config);
+        Ok(connection)
+    }
+
+    /// Made by [`Connection::refused`].
+    pub fn over_limit(&self) -> bool {
+        self.over_limit
     }
 
     /// The client's address.
@@ -357,7 +383,9 @@ impl Connection {
         let Some(sent) = sending else {
             return Progress::Done;
         };
-        shared.responses.fetch_add(1, Ordering::Relaxed);
+        if !self.over_limit {
+            shared.responses.fetch_add(1, Ordering::Relaxed); // refusals are counted apart
+        }
         if let Some(line) = &sent.log_line {
             access_log(self.peer, line, Some(sent.outcome));
         }

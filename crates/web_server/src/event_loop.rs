@@ -17,6 +17,14 @@
 //! stopped reading). Five hundred idle keep-alive connections cost five
 //! hundred entries in a map, not five hundred threads.
 //!
+//! A connection over `--max-connections` is handed to a worker too, to be
+//! sent `503 Service Unavailable` and closed like any other refusal: the
+//! worker reads and drops the request the client already sent before it
+//! closes, or the kernel would answer that request with a reset, which can
+//! reach the client before it has read the 503. (A flood of more than
+//! [`MAX_REFUSING`] at once gets the 503 from the accept loop and an
+//! immediate close.)
+//!
 //! Ctrl-C: the accept loop stops, each worker closes its idle connections,
 //! lets the ones in the middle of a request finish (for at most
 //! [`DRAIN_TIMEOUT`]) and returns what it counted.
@@ -42,6 +50,10 @@ pub const TICK: Duration = Duration::from_millis(100);
 /// The token of a worker's waker (connections count from 1).
 const WAKE: Token = Token(0);
 
+/// Refused connections being sent their 503 and closed at once, at most;
+/// beyond that, the accept loop writes the 503 and closes straight away.
+pub const MAX_REFUSING: usize = 256;
+
 /// Serves the connections `listener` accepts with one worker per CPU until
 /// Ctrl-C, at most `max_connections` at once; the next one gets `busy`.
 pub fn serve(
@@ -51,9 +63,17 @@ pub fn serve(
     busy: &[u8],
 ) -> io::Result<Summary> {
     let count = thread::available_parallelism().map_or(2, |n| n.get());
-    let live = Arc::new(AtomicUsize::new(0));
+    let counts = Arc::new(Counts::default());
+    let busy: Arc<[u8]> = Arc::from(busy);
     let workers = (0..count)
-        .map(|n| Worker::start(n, Arc::clone(shared), Arc::clone(&live)))
+        .map(|n| {
+            Worker::start(
+                n,
+                Arc::clone(shared),
+                Arc::clone(&counts),
+                Arc::clone(&busy),
+            )
+        })
         .collect::<io::Result<Vec<_>>>()?;
     let mut summary = Summary::default();
 
@@ -73,13 +93,20 @@ pub fn serve(
         let Ok(peer) = stream.peer_addr() else {
             continue; // the client already reset the connection
         };
-        if live.load(Ordering::Relaxed) >= max_connections {
-            server::refuse(stream, peer, busy);
+        let worker = &workers[turn % workers.len()];
+        if counts.live.load(Ordering::Relaxed) >= max_connections {
             summary.refused += 1;
+            if counts.refusing.load(Ordering::Relaxed) >= MAX_REFUSING {
+                server::refuse(stream, peer, &busy); // a flood: no time to be polite
+                continue;
+            }
+            log!("{peer} refused: server full");
+            counts.refusing.fetch_add(1, Ordering::Relaxed);
+            worker.hand_over(stream, peer, Welcome::Refuse);
             continue;
         }
-        live.fetch_add(1, Ordering::Relaxed);
-        workers[turn % workers.len()].hand_over(stream, peer);
+        counts.live.fetch_add(1, Ordering::Relaxed);
+        worker.hand_over(stream, peer, Welcome::Serve);
         summary.served += 1;
     }
 
@@ -92,6 +119,32 @@ pub fn serve(
         summary.panicked += tally.panicked;
     }
     Ok(summary)
+}
+
+/// Connections in the workers' hands, by kind.
+#[derive(Debug, Default)]
+struct Counts {
+    /// Being served: what `--max-connections` limits.
+    live: AtomicUsize,
+    /// Refused, being sent their 503.
+    refusing: AtomicUsize,
+}
+
+impl Counts {
+    fn of(&self, welcome: Welcome) -> &AtomicUsize {
+        match welcome {
+            Welcome::Serve => &self.live,
+            Welcome::Refuse => &self.refusing,
+        }
+    }
+}
+
+/// What a worker is to do with a connection handed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Welcome {
+    Serve,
+    /// Send it the 503 and close it.
+    Refuse,
 }
 
 /// What a worker counted by the time it stopped.
@@ -111,14 +164,19 @@ struct Worker {
 
 /// Where the accept loop leaves connections for a worker.
 struct Inbox {
-    arrived: Mutex<Vec<(std::net::TcpStream, SocketAddr)>>,
+    arrived: Mutex<Vec<(std::net::TcpStream, SocketAddr, Welcome)>>,
     /// Set when the server stops accepting.
     finishing: AtomicBool,
     waker: Waker,
 }
 
 impl Worker {
-    fn start(number: usize, shared: Arc<Shared>, live: Arc<AtomicUsize>) -> io::Result<Worker> {
+    fn start(
+        number: usize,
+        shared: Arc<Shared>,
+        counts: Arc<Counts>,
+        busy: Arc<[u8]>,
+    ) -> io::Result<Worker> {
         let poll = Poll::new()?;
         let inbox = Arc::new(Inbox {
             arrived: Mutex::new(Vec::new()),
@@ -135,7 +193,8 @@ impl Worker {
                         open: HashMap::new(),
                         next_token: 1,
                         shared,
-                        live,
+                        counts,
+                        busy,
                         tally: Tally::default(),
                     };
                     worker.run(&inbox);
@@ -146,12 +205,12 @@ impl Worker {
     }
 
     /// Gives the worker a connection just accepted.
-    fn hand_over(&self, stream: std::net::TcpStream, peer: SocketAddr) {
+    fn hand_over(&self, stream: std::net::TcpStream, peer: SocketAddr, welcome: Welcome) {
         self.inbox
             .arrived
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((stream, peer));
+            .push((stream, peer, welcome));
         self.wake();
     }
 
@@ -182,7 +241,9 @@ struct Connections {
     next_token: usize,
     shared: Arc<Shared>,
     /// Connections open in the whole server (the accept loop's limit).
-    live: Arc<AtomicUsize>,
+    counts: Arc<Counts>,
+    /// The 503 response for a connection over the limit.
+    busy: Arc<[u8]>,
     tally: Tally,
 }
 
@@ -245,13 +306,17 @@ impl Connections {
     fn welcome(&mut self, inbox: &Inbox) {
         let arrived =
             std::mem::take(&mut *inbox.arrived.lock().unwrap_or_else(PoisonError::into_inner));
-        for (stream, peer) in arrived {
+        for (stream, peer, welcome) in arrived {
             let token = Token(self.next_token);
             self.next_token += 1;
+            let config = &self.shared.config;
             let registered = stream
                 .set_nonblocking(true)
                 .map(|()| mio::net::TcpStream::from_std(stream))
-                .and_then(|stream| Connection::new(stream, peer, &self.shared.config))
+                .and_then(|stream| match welcome {
+                    Welcome::Serve => Connection::new(stream, peer, config),
+                    Welcome::Refuse => Connection::refused(stream, peer, &self.busy, config),
+                })
                 .and_then(|mut connection| {
                     self.poll.registry().register(
                         connection.stream_mut(),
@@ -267,7 +332,7 @@ impl Connections {
                 Err(_) => {
                     // The client is already gone (or the system is out of
                     // descriptors): the socket was closed.
-                    self.live.fetch_sub(1, Ordering::Relaxed);
+                    self.counts.of(welcome).fetch_sub(1, Ordering::Relaxed);
                 }
             }
         }
@@ -307,8 +372,13 @@ impl Connections {
     /// Drops a connection, which closes its socket (and so takes it out of
     /// the poll).
     fn close(&mut self, token: Token) {
-        if self.open.remove(&token).is_some() {
-            self.live.fetch_sub(1, Ordering::Relaxed);
+        if let Some(connection) = self.open.remove(&token) {
+            let welcome = if connection.over_limit() {
+                Welcome::Refuse
+            } else {
+                Welcome::Serve
+            };
+            self.counts.of(welcome).fetch_sub(1, Ordering::Relaxed);
         }
     }
 }

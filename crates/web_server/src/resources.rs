@@ -4,8 +4,10 @@ use nix::sys::resource::{getrlimit, setrlimit, Resource};
 
 /// File descriptors the server needs besides its connections: the
 /// listener, stdio, the shutdown waker, each worker's epoll and waker (64),
-/// and the files the cache keeps open.
-const SPARE_FDS: u64 = 64 + crate::cache::MAX_ENTRIES as u64;
+/// the files the cache keeps open, and the refused connections being sent
+/// their 503.
+const SPARE_FDS: u64 =
+    64 + crate::cache::MAX_ENTRIES as u64 + crate::event_loop::MAX_REFUSING as u64;
 
 /// Each connection holds up to two descriptors: its socket, and the file
 /// whose body it is sending.

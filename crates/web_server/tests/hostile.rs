@@ -392,3 +392,41 @@ fn accepted_soon(port: u16) -> bool {
     }
     false
 }
+
+/// A client over `--max-connections` that has already sent its request
+/// gets the whole 503 and then a clean end of stream: the server reads
+/// the request before it closes. (Closing with the request unread makes
+/// the kernel send a reset, which reached these clients before they read
+/// the 503 in 49 runs of 50 before the refusals went through the workers.)
+#[test]
+fn a_refused_client_reads_its_503_and_a_clean_close_not_a_reset() {
+    let site = Site::new();
+    let server = site.serve(&["--max-connections", "1"]);
+    let mut held = connect(server.addr);
+    send(
+        &mut held,
+        b"GET /HelloWorld.html HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
+    assert_eq!(read_response(&mut held, false).status, 200, "the one place");
+    for attempt in 0..20 {
+        let mut conn = support::stream(server.addr);
+        conn.write_all(b"GET /HelloWorld.html HTTP/1.1\r\nHost: t\r\n\r\n")
+            .expect("send");
+        // Time for the server to answer, and to close if it is going to.
+        thread::sleep(Duration::from_millis(100));
+        let mut reply = Vec::new();
+        let read = conn.read_to_end(&mut reply);
+        assert!(
+            read.is_ok(),
+            "attempt {attempt}: {read:?} after {} bytes",
+            reply.len()
+        );
+        let reply = String::from_utf8_lossy(&reply);
+        assert!(
+            reply.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+            "attempt {attempt}: {reply}"
+        );
+    }
+    drop(held);
+    assert_still_serving(server.addr);
+}
