@@ -119,13 +119,26 @@ impl Process {
     }
 
     /// Starts `cmd`, handing each line of its stdout to `on_line` too.
-    fn spawn(mut cmd: Command, on_line: Option<Sender<String>>) -> Process {
+    fn spawn(cmd: Command, on_line: Option<Sender<String>>) -> Process {
+        Process::spawn_with_stdout(cmd, Stdio::piped(), on_line)
+    }
+
+    /// Starts `cmd` with `stdout` as its standard output: collected (and
+    /// handed to `on_line`) when it is a pipe to us, else nothing to collect.
+    fn spawn_with_stdout(
+        mut cmd: Command,
+        stdout: Stdio,
+        on_line: Option<Sender<String>>,
+    ) -> Process {
         let mut child = cmd
-            .stdout(Stdio::piped())
+            .stdout(stdout)
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-        let stdout = Captured::collect(child.stdout.take().expect("stdout is piped"), on_line);
+        let stdout = match child.stdout.take() {
+            Some(pipe) => Captured::collect(pipe, on_line),
+            None => Captured::collect(io::empty(), on_line),
+        };
         let stderr = Captured::collect(child.stderr.take().expect("stderr is piped"), None);
         Process {
             child,
@@ -320,39 +333,12 @@ pub fn run(cmd: Command, input: &[u8], timeout: Duration) -> Output {
 /// Runs `cmd` with its standard output a pipe that nobody reads any more,
 /// as after `| head` has quit: every write to stdout fails with `EPIPE`,
 /// whatever the timing. Returns its exit status and stderr (stdout is
-/// empty); killed after `timeout`.
+/// empty), as [`run`] does.
 pub fn run_with_closed_stdout(mut cmd: Command, timeout: Duration) -> Output {
     let (read_end, write_end) = nix::unistd::pipe().expect("a pipe");
     drop(read_end);
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(write_end))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-    let stderr_pipe = child.stderr.take().expect("stderr is piped");
-    let errors = thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = BufReader::new(stderr_pipe).read_to_end(&mut bytes);
-        bytes
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the child") {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let status = child.wait().expect("reap the killed child");
-            panic!("{cmd:?} did not exit within {timeout:?} ({status})");
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    Output {
-        status,
-        stdout: Vec::new(),
-        stderr: errors.join().expect("the stderr reader"),
-    }
+    cmd.stdin(Stdio::null());
+    Process::spawn_with_stdout(cmd, Stdio::from(write_end), None).finish(timeout)
 }
 
 /// Runs `cmd` like [`run`], asserts that it exits 0 (showing its stderr if
