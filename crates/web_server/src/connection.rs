@@ -155,8 +155,8 @@ struct Sending {
     file: Option<FileBody>,
     outcome: Outcome,
     persistence: Persistence,
-    /// Where the request ends in the input buffer (0 for a refusal, after
-    /// which nothing more is read).
+    /// Where the request ends in the input buffer (0 for a refusal, which
+    /// always closes the connection).
     consumed: usize,
     /// The request line for the access log (escaped), when there is a log.
     log_line: Option<String>,
@@ -357,7 +357,7 @@ impl Connection {
     /// logs it and goes on to the next request, or starts closing.
     fn send(&mut self, shared: &Shared) -> Progress {
         let config = &shared.config;
-        let Some(sending) = self.sending.as_mut() else {
+        let Some(mut sent) = self.sending.take() else {
             return Progress::Done; // cannot happen: Sending always has one
         };
         let wire = Wire {
@@ -365,31 +365,28 @@ impl Connection {
             peer: self.peer,
             trace: config.trace,
         };
-        let result = sending.push(&wire, &self.output.out);
-        let sending = match result {
-            Ok(true) => self.sending.take(),
+        match sent.push(&wire, &self.output.out) {
+            Ok(true) => {}
             Ok(false) => {
+                self.sending = Some(sent);
                 self.deadline = Instant::now() + config.idle_timeout;
                 return Progress::Blocked;
             }
             Err(_) => {
                 // The client went away in the middle: nothing more can be said.
-                if let Some(line) = self.sending.take().and_then(|s| s.log_line) {
+                if let Some(line) = sent.log_line {
                     access_log(self.peer, &line, None);
                 }
                 return Progress::Done;
             }
-        };
-        let Some(sent) = sending else {
-            return Progress::Done;
-        };
+        }
         if !self.over_limit {
             shared.responses.fetch_add(1, Ordering::Relaxed); // refusals are counted apart
         }
         if let Some(line) = &sent.log_line {
             access_log(self.peer, line, Some(sent.outcome));
         }
-        if sent.persistence == Persistence::Close || sent.consumed == 0 {
+        if sent.persistence == Persistence::Close {
             return self.start_closing();
         }
         self.input.consume(sent.consumed);

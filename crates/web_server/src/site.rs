@@ -124,11 +124,6 @@ impl Site {
         }
     }
 
-    /// The cache of open files.
-    pub fn cache(&self) -> &FileCache {
-        &self.cache
-    }
-
     /// Looks `path` up name by name, as described in the module comment.
     fn walk(&self, path: &SitePath) -> Result<Found, Refusal> {
         let mut full = self.base.clone();
