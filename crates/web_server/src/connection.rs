@@ -365,11 +365,16 @@ impl Connection {
             peer: self.peer,
             trace: config.trace,
         };
+        let before = sent.progress();
         match sent.push(&wire, &self.output.out) {
             Ok(true) => {}
             Ok(false) => {
+                // Only bytes leaving put the deadline off: a socket woken
+                // by what the client sends is no sign that it reads.
+                if sent.progress() != before {
+                    self.deadline = Instant::now() + config.idle_timeout;
+                }
                 self.sending = Some(sent);
-                self.deadline = Instant::now() + config.idle_timeout;
                 return Progress::Blocked;
             }
             Err(_) => {
@@ -444,6 +449,12 @@ enum Progress {
 }
 
 impl Sending {
+    /// How far the response has gone out (the head's bytes, then the
+    /// position in the file): grows with every byte sent.
+    fn progress(&self) -> u64 {
+        self.sent as u64 + self.file.as_ref().map_or(0, |body| body.next)
+    }
+
     /// Writes as much as the socket takes. `Ok(true)` when all is sent,
     /// `Ok(false)` when the socket is full.
     fn push(&mut self, wire: &Wire<'_>, head: &[u8]) -> io::Result<bool> {

@@ -238,6 +238,33 @@ fn a_client_that_says_nothing_is_closed_after_the_idle_timeout() {
     assert_still_serving(server.addr);
 }
 
+/// A client that asks for a big file and stops reading it is dropped after
+/// the idle timeout, even if it keeps sending bytes: only bytes of the
+/// response leaving count as progress, not the socket waking up.
+#[test]
+fn a_client_that_stops_reading_a_response_is_dropped_even_while_it_sends() {
+    let site = Site::new();
+    // Far more than the socket buffers hold while the client reads nothing.
+    site.file("big.bin", &vec![b'b'; 16 * 1024 * 1024]);
+    let server = site.serve(&["--idle-timeout", "1"]);
+    let mut stuck = support::stream(server.addr);
+    stuck
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+        .expect("send");
+    // A byte every 200 ms: each wakes the server's side of the connection.
+    // Once the server has dropped it, a write fails (reset, broken pipe).
+    let mut dropped = false;
+    for _ in 0..50 {
+        thread::sleep(Duration::from_millis(200));
+        if stuck.write_all(b"x").is_err() {
+            dropped = true;
+            break;
+        }
+    }
+    assert!(dropped, "still open after 10 s with --idle-timeout 1");
+    assert_still_serving(server.addr);
+}
+
 #[test]
 fn garbage_bytes_get_400_and_cost_only_their_connection() {
     let site = Site::new();
