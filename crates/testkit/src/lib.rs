@@ -12,9 +12,12 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod example;
 mod net;
 mod process;
 mod text;
+
+pub use example::{example, step};
 
 pub use net::{
     closed_tcp_addr, fake_tcp_server, fake_udp_server, tcp_connect, udp_ask, udp_recv, udp_socket,

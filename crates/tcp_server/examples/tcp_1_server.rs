@@ -1,0 +1,58 @@
+//! Step 1 of the TCP lesson: the first server (seed 000, §三 基于TCP的套接字).
+//!
+//! Bind 127.0.0.1:8080 and listen, then two loops: the connection loop
+//! accepts one client after another, and the communication loop receives up
+//! to 1024 bytes and sends them back upper-cased. One client at a time: a
+//! second client waits in the listen backlog until the first one leaves.
+//!
+//! ```text
+//! terminal 1:  cargo run -p tcp_server --example tcp_1_server      # [PORT]: 8080; 0 = any free port
+//! terminal 2:  cargo run -p tcp_client --example tcp_1_client
+//! ```
+//!
+//! The lesson's server spins when a client leaves: `recv` then returns `b''`
+//! at once, for ever, and the server never looks. One line below fixes it.
+
+use std::env;
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+const BUFFER_SIZE: usize = 1024; // the most one recv() takes
+
+fn main() -> io::Result<()> {
+    let port: u16 = env::args()
+        .nth(1)
+        .map_or(Ok(8080), |arg| arg.parse())
+        .map_err(|_| io::Error::other("usage: tcp_1_server [PORT]"))?;
+
+    // socket(AF_INET, SOCK_STREAM), bind() and listen() in one call. std's
+    // backlog is 128, not the lesson's 5: tcp_2_reuseaddr sets it by hand.
+    let tcp_server = TcpListener::bind(("127.0.0.1", port))?;
+    println!("listening on {}", tcp_server.local_addr()?);
+
+    loop {
+        // The connection loop.
+        println!("服务端开始运行了");
+        let (conn, addr) = tcp_server.accept()?; // blocks until a client connects
+        println!("双向链接是 {conn:?}");
+        println!("客户端地址 {addr}");
+        if let Err(e) = communicate(conn) {
+            println!("{e}"); // e.g. the client reset: it costs only its own connection
+        }
+    } // (the lesson's tcp_server.close() is never reached; the OS closes it on exit)
+}
+
+/// The communication loop: receive, upper-case, send back, until the client
+/// leaves. `conn` is closed when it goes out of scope (`conn.close()`).
+fn communicate(mut conn: TcpStream) -> io::Result<()> {
+    let mut data = [0; BUFFER_SIZE];
+    loop {
+        let n = conn.read(&mut data)?;
+        if n == 0 {
+            return Ok(()); // the lesson's bug: without this, recv() returns b'' for ever
+        }
+        println!("客户端发来的消息是 {}", String::from_utf8_lossy(&data[..n]));
+        data[..n].make_ascii_uppercase(); // data.upper(): ASCII letters only
+        conn.write_all(&data[..n])?;
+    }
+}

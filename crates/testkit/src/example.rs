@@ -1,0 +1,60 @@
+//! The lessons' steps: the short programs in `crates/<crate>/examples/`.
+//!
+//! `cargo test` builds every example of the packages it tests into
+//! `target/<profile>/examples/` before it runs a single test, so a test finds
+//! a step there, beside its own binary in `target/<profile>/deps/`. A run
+//! that builds fewer targets (`cargo test --test steps`, or a step of another
+//! package) gets the step built here, once, with the same cargo.
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+/// One build at a time from this test binary; cargo's own lock orders the rest.
+static BUILDING: Mutex<()> = Mutex::new(());
+
+/// The path of the step `name` of `package`, built if it is not there yet.
+pub fn example(package: &str, name: &str) -> PathBuf {
+    let test_exe = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/<test> → target/<profile>
+    let profile_dir = test_exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("a test binary lives in target/<profile>/deps");
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let _one_at_a_time = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
+    if !path.is_file() {
+        build(package, name, profile_dir.file_name() == Some(OsStr::new("release")));
+    }
+    assert!(path.is_file(), "no step {name} at {}", path.display());
+    path
+}
+
+/// `cargo build -p PACKAGE --example NAME`, with the cargo running the tests.
+fn build(package: &str, name: &str, release: bool) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--quiet", "-p", package, "--example", name]);
+    if release {
+        cmd.arg("--release");
+    }
+    let status = cmd
+        .stdin(Stdio::null())
+        .status()
+        .expect("running cargo to build a step");
+    assert!(status.success(), "cargo could not build the step {name}");
+}
+
+/// A command for the step `name` of `package` with positional `args`, as
+/// a student types them after `cargo run -p PACKAGE --example NAME --`.
+/// Standard input is closed unless the caller says otherwise.
+pub fn step<I, S>(package: &str, name: &str, args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    crate::command(example(package, name), args)
+}
