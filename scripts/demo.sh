@@ -5,6 +5,7 @@
 #
 #   scripts/demo.sh            every lesson, in course order
 #   scripts/demo.sh tcp        one lesson
+#   scripts/demo.sh --steps tcp  only the lesson's steps (examples/), not the tool
 #   scripts/demo.sh --list     the lessons
 #   scripts/demo.sh --trace    also dump every send and receive (hex + ASCII)
 #   scripts/demo.sh --pause    wait for Enter between steps (for a classroom)
@@ -36,10 +37,11 @@ declare -A DESCRIPTIONS=(
 
 TRACE=()
 PAUSE=false
+STEPS_ONLY=false
 SELECTED=()
 
 usage() {
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 for arg in "$@"; do
@@ -49,6 +51,7 @@ for arg in "$@"; do
             exit 0 ;;
         --trace) TRACE=(--trace) ;;
         --pause) PAUSE=true ;;
+        --steps) STEPS_ONLY=true ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "demo.sh: unknown option $arg" >&2; usage >&2; exit 2 ;;
         *)
@@ -106,13 +109,29 @@ fail() {
 start_server() {
     local bin=$1
     shift
+    # The options go last, so they follow a subcommand (`udp_pinger server`).
+    launch_server "$bin" "$BIN/$bin" "$@" --port 0 "${TRACE[@]}"
+}
+
+# start_step NAME ARGS...: the same for a step (examples/NAME), whose
+# arguments are positional as the lesson's sys.argv: `start_step tcp_1_server 0`.
+start_step() {
+    local name=$1
+    shift
+    launch_server "$name" "$EX/$name" "$@"
+}
+
+# launch_server NAME COMMAND...: runs COMMAND in the background, waits for its
+# `listening on ADDR` line and sets PORT from it.
+launch_server() {
+    local name=$1
+    shift
     SERVER_LOG="$WORK/server-$RANDOM.log"
     SERVER_SHOWN=0
     : >"$SERVER_LOG"
-    # The options go last, so they follow a subcommand (`udp_pinger server`).
     # A background job gets no standard input from bash; a server whose
     # operator types replies reads them from $SERVER_STDIN (a FIFO) instead.
-    "$BIN/$bin" "$@" --port 0 "${TRACE[@]}" <"${SERVER_STDIN:-/dev/null}" >"$SERVER_LOG" 2>&1 &
+    "$@" <"${SERVER_STDIN:-/dev/null}" >"$SERVER_LOG" 2>&1 &
     SERVER_PID=$!
     local line=""
     for _ in $(seq 200); do
@@ -122,7 +141,7 @@ start_server() {
         sleep 0.05
     done
     show_server
-    [[ -n "$line" ]] || fail "$bin did not start"
+    [[ -n "$line" ]] || fail "$name did not start"
     PORT=${line##*:}
 }
 
@@ -166,6 +185,16 @@ stop_server() {
     [[ $status -eq 0 ]] || fail "the server exited with status $status after Ctrl-C"
 }
 
+# kill_step: stops a step's server. A step has no Ctrl-C handling of its
+# own (the lesson's programs have none), so SIGTERM ends it and its exit
+# status says only that.
+kill_step() {
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+    show_server
+}
+
 # await_server_output TEXT: waits (at most 10 s) for TEXT in the server's
 # output.
 await_server_output() {
@@ -183,8 +212,22 @@ CLIENT_OUT=""
 client() {
     local input=$1 bin=$2
     shift 2
+    run_client "$input" "$BIN/$bin" "$@" --port "$PORT" "${TRACE[@]}"
+}
+
+# step_client INPUT NAME ARGS...: the same for a step, with its positional
+# arguments as given: `step_client 'hello\n' tcp_1_client "$PORT"`.
+step_client() {
+    local input=$1 name=$2
+    shift 2
+    run_client "$input" "$EX/$name" "$@"
+}
+
+run_client() {
+    local input=$1
+    shift
     local status=0
-    CLIENT_OUT=$(printf '%b' "$input" | timeout 30 "$BIN/$bin" "$@" --port "$PORT" "${TRACE[@]}" 2>&1) || status=$?
+    CLIENT_OUT=$(printf '%b' "$input" | timeout 30 "$@" 2>&1) || status=$?
     [[ -z "$CLIENT_OUT" ]] || printf '%s\n' "$CLIENT_OUT" | sed 's/^/client| /'
     sleep 0.1 # let the server log the exchange before it is shown
     show_server
@@ -201,6 +244,13 @@ expect_no_output() {
 }
 
 # ---------------------------------------------------------------- lessons
+
+# Each lesson's steps (examples/) come first, from scripts/demo/steps_<lesson>.sh,
+# each defining `steps_<lesson>`; then the hardened binary, `lesson_<lesson>` below.
+for steps_file in scripts/demo/steps_*.sh; do
+    # shellcheck source=/dev/null
+    source "$steps_file"
+done
 
 lesson_tcp() {
     heading "Lesson 1 · TCP: an upper-case server and its client"
@@ -867,12 +917,15 @@ lesson_udp_pinger() {
 
 # ---------------------------------------------------------------- main
 
-echo "Building the lesson binaries (cargo build --bins) ..."
-cargo build --quiet --workspace --bins
+echo "Building the lesson binaries and their steps (cargo build --bins --examples) ..."
+cargo build --quiet --workspace --bins --examples
 BIN="${CARGO_TARGET_DIR:-target}/debug"
+EX="$BIN/examples"
 
 for CURRENT in "${SELECTED[@]}"; do
-    "lesson_$CURRENT"
+    declare -F "steps_$CURRENT" >/dev/null || fail "no steps_$CURRENT in scripts/demo/"
+    "steps_$CURRENT"
+    $STEPS_ONLY || "lesson_$CURRENT"
     echo
     bold "✔ $CURRENT: every step behaved as the lesson says"
 done
