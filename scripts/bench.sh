@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's benchmarks (DESIGN.md: speed is measured here, not in tests,
+# The project's benchmarks (speed is measured here, never asserted in tests,
 # and recorded in docs/BENCHMARKS.md).
 #
 #   scripts/bench.sh              run every section

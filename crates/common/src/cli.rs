@@ -2,7 +2,7 @@
 //! `--trace`, binding and connecting with errors a student can act on, the
 //! `listening on ADDR` line, and the exit codes.
 //!
-//! Exit codes (DESIGN.md): 0 success, 1 runtime failure, 2 usage error.
+//! Exit codes (the README's convention): 0 success, 1 runtime failure, 2 usage error.
 //! clap already exits with 2 on a bad command line; [`Failure::usage`] is for
 //! the usage errors clap cannot see (a host that does not resolve, say).
 
