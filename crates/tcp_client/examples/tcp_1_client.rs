@@ -43,6 +43,9 @@ fn main() -> io::Result<()> {
         if n == 0 {
             return Ok(()); // the server closed the connection; the lesson's client would print b''
         }
-        println!("收到服务端发来的消息 {}", String::from_utf8_lossy(&data[..n]));
+        println!(
+            "收到服务端发来的消息 {}",
+            String::from_utf8_lossy(&data[..n])
+        );
     }
 }

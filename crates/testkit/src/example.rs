@@ -4,10 +4,13 @@
 //! `target/<profile>/examples/` before it runs a single test, so a test finds
 //! a step there, beside its own binary in `target/<profile>/deps/`. A run
 //! that builds fewer targets (`cargo test --test steps`, or a step of another
-//! package) gets the step built here, once, with the same cargo.
+//! package) gets the step built here, with the same cargo; so does a step
+//! whose source is newer than its binary, which such a run would otherwise
+//! test as it was before the edit.
 
 use std::ffi::OsStr;
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
@@ -26,11 +29,25 @@ pub fn example(package: &str, name: &str) -> PathBuf {
         .join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     let _one_at_a_time = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-    if !path.is_file() {
+    if !is_up_to_date(&path, package, name) {
         build(package, name, profile_dir.file_name() == Some(OsStr::new("release")));
     }
     assert!(path.is_file(), "no step {name} at {}", path.display());
     path
+}
+
+/// Whether the step's binary exists and is newer than its source file.
+fn is_up_to_date(binary: &Path, package: &str, name: &str) -> bool {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(package)
+        .join("examples")
+        .join(format!("{name}.rs"));
+    let modified = |path: &Path| fs::metadata(path).and_then(|m| m.modified()).ok();
+    match (modified(binary), modified(&source)) {
+        (Some(built), Some(written)) => built >= written,
+        (built, _) => built.is_some(),
+    }
 }
 
 /// `cargo build -p PACKAGE --example NAME`, with the cargo running the tests.
