@@ -91,15 +91,17 @@ fn run(args: Args) -> Result<(), Failure> {
         if message == "quit" {
             return Ok(());
         }
-        if args.chat && message == "q" {
-            // The chat's own goodbye: the server ends the conversation
-            // without a reply, so there is nothing to wait for.
+        if args.chat && message.eq_ignore_ascii_case("q") {
+            // The chat's own goodbye (`Q` too, as the lesson's msg.lower()):
+            // the server ends the conversation without a reply, so there is
+            // nothing to wait for. It goes as `q`, the one the lesson's
+            // server ends on (`ret == b'q'`).
             conn.write_all(b"q").map_err(|e| lost(&e, timeout))?;
             return Ok(());
         }
         let reply = exchange(&mut conn, &message, args.chat, timeout)?;
         print_reply(&reply);
-        if args.chat && reply == b"q" {
+        if args.chat && reply.trim_ascii().eq_ignore_ascii_case(b"q") {
             println!("(the server ended the conversation)");
             return Ok(());
         }

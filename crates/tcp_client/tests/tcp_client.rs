@@ -209,3 +209,30 @@ fn tcp_client_talks_to_the_lessons_python_server() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "HELLO\nSOCKET 你好\n");
 }
+
+#[test]
+fn chat_mode_takes_upper_case_q_from_either_side() {
+    // The lesson's client quits on `Q` too (msg.lower(), ret.lower()).
+    let addr = fake_tcp_server(WAIT, |mut stream| {
+        let mut buf = [0; 64];
+        let _ = stream.read(&mut buf).expect("the message");
+        stream.write_all(b"Q").expect("end");
+    });
+    let out = client(addr, &["--chat"], "hello\nnot sent\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "Q\n(the server ended the conversation)\n");
+
+    let (tx, received) = std::sync::mpsc::channel();
+    let addr = fake_tcp_server(WAIT, move |mut stream| {
+        let mut all = Vec::new();
+        let _ = stream.read_to_end(&mut all); // until the client closes
+        let _ = tx.send(all);
+    });
+    let out = client(addr, &["--chat"], "Q\nnot sent\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let sent = received
+        .recv_timeout(WAIT)
+        .expect("the fake server saw the close");
+    assert_eq!(sent, b"q", "sent as the `q` the lesson's server ends on");
+}

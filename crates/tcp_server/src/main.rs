@@ -248,7 +248,7 @@ fn chat_with(
     loop {
         let n = conn.read(&mut buf)?;
         let message = printable_text(&buf[..n]);
-        if n == 0 || message.trim() == "q" {
+        if n == 0 || message.trim().eq_ignore_ascii_case("q") {
             return Ok(ChatEnd::ClientLeft);
         }
         println!("[{peer}] {message}");
@@ -265,7 +265,7 @@ fn chat_with(
             }
         };
         conn.write_all(reply.as_bytes())?;
-        if reply == "q" {
+        if reply.eq_ignore_ascii_case("q") {
             return Ok(ChatEnd::OperatorQuit);
         }
     }

@@ -356,3 +356,31 @@ fn the_lessons_python_client_talks_to_tcp_server() {
     assert!(out.status.success(), "{text}{}", stderr(&out));
     assert_eq!(text, "reply: HELLO\nreply: SOCKET 你好\n");
 }
+
+#[test]
+fn chat_mode_takes_upper_case_q_from_either_side() {
+    // The lesson's client quits on `Q` too (msg.lower() == b'q').
+    let mut cmd = testkit::server_command(BIN, &[], &["--chat"]);
+    cmd.stdin(Stdio::piped());
+    let mut server = Server::start(cmd);
+
+    let mut client = connect(server.addr);
+    client.write_all(b" Q ").expect("send");
+    let mut rest = Vec::new();
+    client
+        .read_to_end(&mut rest)
+        .expect("the end, without a reply");
+    assert_eq!(rest, b"");
+    server.stdout.assert_shows("left the conversation", WAIT);
+
+    let mut next = connect(server.addr);
+    next.write_all(b"hi").expect("send");
+    server.stdout.assert_shows("] hi", WAIT);
+    server.type_text("Q\n");
+    let mut rest = Vec::new();
+    next.read_to_end(&mut rest).expect("Q, then the end");
+    assert_eq!(rest, b"Q");
+    server
+        .stdout
+        .assert_shows("conversation ended by you", WAIT);
+}
