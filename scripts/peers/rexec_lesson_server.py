@@ -3,11 +3,15 @@
 
 Serves one client after another. Each recv(1024) is a command, run with
 subprocess and the shell; the answer goes back as the lesson's server of
-that step sends it:
+that step sends it. For raw, ready and struct the result is stderr if there
+is any, else stdout, and an empty result becomes '执行成功' ("ran fine",
+UTF-8 here where the lesson has GBK):
 
-  struct  struct.pack('i', len(result)) then the result, in two send()s;
-          the result is stderr if there is any, else stdout, and an empty
-          result becomes '执行成功' ("ran fine")              (lesson 9.3.2)
+  raw     the result alone, one send()                       (lesson 七)
+  ready   the result's length in decimal, one recv(1024), and the result
+          only if that was exactly b'ready'                  (lesson 9.3.1)
+  struct  struct.pack('i', len(result)) then the result, in two send()s
+                                                             (lesson 9.3.2)
   json    struct.pack('i', len(header)), the header {"data_size": N} and
           nothing else, then stdout and stderr, each in its own send()
                                                              (custom header)
@@ -38,10 +42,17 @@ def run(cmd):
 
 def answer(conn, protocol, cmd):
     out, err = run(cmd)
-    if protocol == 'struct':
+    if protocol != 'json':
         result = err if err else out
         if not result:
             result = '执行成功'.encode('utf-8')
+    if protocol == 'raw':
+        conn.sendall(result)
+    elif protocol == 'ready':
+        conn.send(str(len(result)).encode('utf-8'))
+        if conn.recv(1024) == b'ready':
+            conn.sendall(result)
+    elif protocol == 'struct':
         conn.send(struct.pack('i', len(result)))
         conn.sendall(result)
     else:
@@ -57,7 +68,7 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=8080)
-    parser.add_argument('--protocol', choices=['struct', 'json'], default='struct')
+    parser.add_argument('--protocol', choices=['raw', 'ready', 'struct', 'json'], default='struct')
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 

@@ -45,7 +45,7 @@ use common::log::printable_text;
 use common::server::{self, Limits};
 use common::shutdown::Shutdown;
 use common::trace::Traced;
-use common::wire::WireError;
+use common::wire::{WireError, DEFAULT_MAX_HEADER};
 use rexec_tcp::{read_reply, send_reply, Protocol, Reply, ReplyError, MAX_COMMAND};
 
 #[derive(Debug, Parser)]
@@ -351,6 +351,21 @@ fn print_reply(reply: &Reply) -> io::Result<()> {
     Ok(())
 }
 
+/// The 4 bytes of a length prefix refused as too long, when they are
+/// printable text (`ECHO` from an upper-case echo server, `hell` from a raw
+/// reply): no protocol of this lesson sends that, but another program on the
+/// port does. `None` for a length that came from a JSON header's data_size.
+fn prefix_as_text(len: usize, max: usize, protocol: Protocol) -> Option<String> {
+    let from_prefix = match protocol {
+        Protocol::Struct => true,
+        Protocol::Json => max == DEFAULT_MAX_HEADER,
+        Protocol::Raw | Protocol::Ready => false,
+    };
+    let bytes = u32::try_from(len).ok()?.to_le_bytes();
+    let text = bytes.iter().all(|&b| b == b' ' || b.is_ascii_graphic());
+    (from_prefix && text).then(|| String::from_utf8_lossy(&bytes).into_owned())
+}
+
 fn client_failure(e: &ReplyError, args: &ClientArgs) -> Failure {
     let protocol = args.protocol;
     let message = match e {
@@ -367,10 +382,24 @@ fn client_failure(e: &ReplyError, args: &ClientArgs) -> Failure {
         ReplyError::Wire(WireError::Truncated { .. }) => {
             format!("the server closed the connection in the middle of an answer: {e}")
         }
-        ReplyError::Wire(WireError::TooLong { max, .. }) if *max == args.max_reply => format!(
-            "{e} (--max-reply); if that length looks wrong, is the server using \
-             --protocol {protocol} too?"
-        ),
+        ReplyError::Wire(WireError::TooLong { len, max }) => {
+            let flag = if *max == args.max_reply {
+                " (--max-reply)"
+            } else {
+                ""
+            };
+            let hint = match prefix_as_text(*len, *max, protocol) {
+                Some(text) => format!(
+                    "those 4 bytes are the text {text:?}, not a length: is another lesson's \
+                     server on port {} (tcp_server, for one, answers with the command \
+                     upper-cased)? Or is",
+                    args.net.port
+                ),
+                None if *max == args.max_reply => "if that length looks wrong, is".into(),
+                None => "is".into(),
+            };
+            format!("{e}{flag}; {hint} the server using --protocol {protocol} too?")
+        }
         e if e.is_malformed() => {
             format!("{e}; is the server using --protocol {protocol} too?")
         }

@@ -670,3 +670,28 @@ fn this_client_reads_the_lessons_custom_header_server() {
         "a header with only data_size: no exit code to show"
     );
 }
+
+#[test]
+fn another_lessons_echo_server_on_the_port_is_named_as_the_likelier_cause() {
+    // tcp_server, which also defaults to port 8080, sends `ECHO HI` back:
+    // its first 4 bytes read as a length are 1330135877.
+    for (protocol, max) in [("json", "65536"), ("struct", "67108864 (--max-reply)")] {
+        let addr = testkit::fake_tcp_server(WAIT, |mut stream| {
+            let mut command = [0; 1024];
+            let n = stream.read(&mut command).unwrap_or(0);
+            let _ = stream.write_all(&command[..n].to_ascii_uppercase());
+        });
+        let out = client(addr, &["--protocol", protocol, "-c", "echo hi"], b"");
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            text(&out.stderr),
+            format!(
+                "error: length prefix says 1330135877 bytes, more than the maximum of {max}; \
+                 those 4 bytes are the text \"ECHO\", not a length: is another lesson's server \
+                 on port {} (tcp_server, for one, answers with the command upper-cased)? \
+                 Or is the server using --protocol {protocol} too?\n",
+                addr.port()
+            )
+        );
+    }
+}

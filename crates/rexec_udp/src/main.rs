@@ -335,6 +335,15 @@ fn exchange(
     if n == args.bufsize {
         eprintln!("{}", buffer_full_warning(args.bufsize));
     }
+    if reply == command.as_bytes() {
+        // No command of this server prints itself back without a newline.
+        eprintln!(
+            "warning: the reply is the command itself, not its output: is another lesson's \
+             server on port {}? (time_server, for one, answers a format without % with \
+             the format as it is)",
+            server.port()
+        );
+    }
     Ok(())
 }
 

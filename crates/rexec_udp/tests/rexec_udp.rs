@@ -278,3 +278,26 @@ fn trace_shows_each_datagram() {
         "{trace}"
     );
 }
+
+#[test]
+fn a_reply_that_is_the_command_itself_names_another_lessons_server() {
+    // time_server, also on 8080 by default, answers a strftime format
+    // without a % with the format as it is: `ls` comes back as `ls`.
+    let (addr, echo) = testkit::fake_udp_server(WAIT, |socket| {
+        let (command, from) = testkit::udp_recv(&socket);
+        socket.send_to(&command, from).expect("send back");
+    });
+    let out = client(addr, &["-c", "ls"], b"");
+    echo.join().expect("the fake time server");
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "ls\n");
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "warning: the reply is the command itself, not its output: is another lesson's \
+             server on port {}? (time_server, for one, answers a format without % with the \
+             format as it is)\n",
+            addr.port()
+        )
+    );
+}

@@ -1,0 +1,58 @@
+//! Step 3 of the remote-command lesson: a 4-byte length, output (seed 000, §9.3.2 方法二).
+//!
+//! Connect to 127.0.0.1, then loop: read a command at the `>>: ` prompt,
+//! skip it if it is empty, end at `quit`, send it, receive the output's length
+//! in 4 bytes, then receive exactly that many bytes and print
+//! them: a long output arrives whole, and the next command gets its own answer.
+//! End of input (Ctrl-D) ends the client.
+//!
+//! ```text
+//! terminal 1:  cargo run -p rexec_tcp --example rexec_3_struct_server
+//! terminal 2:  cargo run -p rexec_tcp --example rexec_3_struct_client      # [PORT]: 8017
+//! ```
+//!
+//! Adds to rexec_2_ready_client the 4-byte prefix, read by `common::wire::read_prefix`.
+
+use std::env;
+use std::io::{self, BufRead, Write};
+use std::net::TcpStream;
+
+use common::{recv_exact, wire::read_prefix};
+
+/// 16 MiB: the output is held whole in memory, and a length that is not one
+/// (another lesson's server on this port?) fails at once instead of waiting.
+const MAX_OUTPUT: usize = 16 << 20;
+
+fn main() -> io::Result<()> {
+    let port: u16 = env::args()
+        .nth(1)
+        .map_or(Ok(8017), |arg| arg.parse())
+        .map_err(|_| io::Error::other("usage: rexec_3_struct_client [PORT]"))?;
+
+    // socket(AF_INET, SOCK_STREAM) and connect() in one call.
+    let mut tcp_client = TcpStream::connect(("127.0.0.1", port))?;
+
+    let mut lines = io::stdin().lock().lines();
+    loop {
+        print!(">>: ");
+        io::stdout().flush()?;
+        let Some(line) = lines.next() else {
+            return Ok(()); // end of input
+        };
+        let cmd = line?.trim().to_string();
+        if cmd.is_empty() {
+            continue; // send(b'') sends nothing, so recv() would wait for a reply for ever
+        }
+        if cmd == "quit" {
+            return Ok(());
+        }
+        tcp_client.write_all(cmd.as_bytes())?;
+
+        // recv(4) and struct.unpack('i'): all 4 bytes (the lesson's one recv(4) may bring fewer)
+        let length = read_prefix(&mut tcp_client, MAX_OUTPUT)?;
+        // recvall(), the lesson's `while recv_size < length` loop:
+        let cmd_res = recv_exact(&mut tcp_client, length)?;
+        // The lesson decodes gbk, Windows' code page; commands on Linux print UTF-8.
+        println!("命令的执行结果是  {}", String::from_utf8_lossy(&cmd_res));
+    }
+}
