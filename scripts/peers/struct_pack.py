@@ -4,6 +4,8 @@
   struct_pack.py pack V...     one line per value: V, then repr and hex of
                                struct.pack('i', V) and of struct.pack('!i', V),
                                or `V error: <struct.error text>`
+  struct_pack.py strict V...   like pack, one line per value, but a struct.error
+                               is not caught: Python's own traceback, exit status 1
   struct_pack.py unpack HEX... one line per 4 bytes: HEX, unpack('i'), unpack('!i')
   struct_pack.py header SIZE NAME MD5
                                json.dumps of the lesson's header on one line,
@@ -29,6 +31,10 @@ def main():
                 print(f'{text} error: {e}')
                 continue
             print(text, repr(native), spaced_hex(native), repr(network), spaced_hex(network), sep='\t')
+    elif command == 'strict':
+        for text in values:
+            native = struct.pack('i', int(text))
+            print(text, repr(native), spaced_hex(native), sep='\t')
     elif command == 'unpack':
         for text in values:
             data = bytes.fromhex(text)
