@@ -13,7 +13,9 @@ whole (a lone recv(n) may return fewer bytes), a recv never asks for more
 than the file still needs (the lesson's recv(8000) can swallow the start of
 the next header), and only the last part of file_name is used (the lesson's
 os.path.join would write ../x outside the directory).
-Plus --host/--port/--root and a flushed 'listening on HOST:PORT' line.
+Plus --host/--port/--root (created if missing: the lesson's server_dir is
+assumed to exist, and every upload into a missing one fails while its client
+still prints 'upload successful') and a flushed 'listening on HOST:PORT' line.
 Stops on SIGINT/SIGTERM.
 """
 import argparse
@@ -86,6 +88,7 @@ def main():
     parser.add_argument('--root', default='.')
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    os.makedirs(args.root, exist_ok=True)
     FtpHandler.root = args.root
     with Server((args.host, args.port), FtpHandler) as server:
         host, port = server.server_address[:2]
