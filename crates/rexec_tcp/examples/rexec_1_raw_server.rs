@@ -26,8 +26,8 @@ fn main() -> io::Result<()> {
         .map_or(Ok(8017), |arg| arg.parse())
         .map_err(|_| io::Error::other("usage: rexec_1_raw_server [PORT]"))?;
 
-    // socket(AF_INET, SOCK_STREAM), bind() and listen() in one call. std's
-    // backlog is 128, not the lesson's 5: tcp_2_reuseaddr sets it by hand.
+    // socket(AF_INET, SOCK_STREAM), bind() and listen() in one call. std also
+    // sets SO_REUSEADDR, and a backlog of 128: tcp_2_reuseaddr does both by hand.
     let tcp_server = TcpListener::bind(("127.0.0.1", port))?;
     println!("listening on {}", tcp_server.local_addr()?);
 

@@ -31,8 +31,8 @@ fn main() -> io::Result<()> {
     // gethostname(): the kernel's host name, which Python gets from uname();
     // /etc/hostname is only what it was set to at boot.
     let host = fs::read_to_string("/proc/sys/kernel/hostname")?;
-    // socket(AF_INET, SOCK_STREAM), bind() and listen() in one call. std's
-    // backlog is 128, not the lesson's 512.
+    // socket(AF_INET, SOCK_STREAM), bind() and listen() in one call. std also
+    // sets SO_REUSEADDR, and a backlog of 128, not the lesson's 512.
     let server = TcpListener::bind((host.trim(), port))?;
     println!("listening on {}", server.local_addr()?);
     println!("服务器启动开始监听……");
