@@ -350,7 +350,7 @@ fn the_framed_clients_refuse_a_length_above_16_mib() {
         (
             "rexec_4_json_client",
             json,
-            "the length is more than MAX_OUTPUT",
+            "no data_size, or more than MAX_OUTPUT",
         ),
     ] {
         let addr = testkit::fake_tcp_server(WAIT, move |mut stream| {
