@@ -30,7 +30,11 @@ pub fn example(package: &str, name: &str) -> PathBuf {
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     let _one_at_a_time = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     if !is_up_to_date(&path, package, name) {
-        build(package, name, profile_dir.file_name() == Some(OsStr::new("release")));
+        build(
+            package,
+            name,
+            profile_dir.file_name() == Some(OsStr::new("release")),
+        );
     }
     assert!(path.is_file(), "no step {name} at {}", path.display());
     path
