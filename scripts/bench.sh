@@ -21,7 +21,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 RELEASE=$TARGET_DIR/release
 
-SECTIONS=(tcp ftp web)
+SECTIONS=(tcp ftp web io_models)
 RUNS=3                  # measured runs per server (--runs); the figure is the median
 STARTUP_TIMEOUT=10      # seconds a server may take to print `listening on`
 STOP_TIMEOUT=10         # seconds a server may take to exit after SIGTERM
@@ -641,6 +641,156 @@ section_web() {
         target "web_server vs python3 -m http.server, $file" \
             "$(ratio "${med[web_server.$file]}" "${med[python.$file]}")" 20
     done
+}
+
+# --- section: io_models --------------------------------------------------------
+
+# The five I/O models of lesson 004 (crates/io_models), side by side with
+# tcp_load: at each connection count, min(count, 50) clients do round trips
+# and the rest are held idle (opened first, checked still open at the end).
+# select stops below its FD_SETSIZE limit; blocking serves one client at a
+# time and sigio is UDP, so neither is in this TCP table.
+IO_MODELS=(threads nonblocking select poll epoll uring tokio bare_echo)
+IO_CONNECTIONS=(1 10 50 100 1000 10000)
+IO_ACTIVE=50
+IO_ROUND_TRIPS=50000    # per run, shared among the active clients
+IO_SIZE=64
+IO_IDLE_HOLD=3          # seconds the idle-only run holds its 50 connections
+IO_SELECT_MAX=1000      # the largest count select is run at (FD_SETSIZE 1024)
+IO_CHART=docs/io_models.svg
+
+io_start() {
+    case $1 in
+        bare_echo) start_server bare_echo "$RELEASE/bare_echo" --port 0 --backlog 4096 ;;
+        *) start_server "$1" "$RELEASE/io_models" "$1" --port 0 ;;
+    esac
+}
+
+# One run: a fresh server, tcp_load with CONNECTIONS; sets IO_RPS, IO_CPU
+# (server CPU seconds per 100,000 round trips) and IO_RSS (peak KiB).
+io_run() {
+    local label=$1 conns=$2 active idle out
+    active=$((conns < IO_ACTIVE ? conns : IO_ACTIVE))
+    idle=$((conns - active))
+    io_start "$label"
+    if ! out=$("$RELEASE/tcp_load" --addr "$SERVER_ADDR" --clients "$active" \
+        --round-trips "$((IO_ROUND_TRIPS / active))" --size "$IO_SIZE" --idle "$idle" \
+        --server-pid "$SERVER_PID" 2>"$WORK/tcp_load.err"); then
+        cat "$WORK/tcp_load.err" >&2
+        fail_with_log "tcp_load failed against $label at $conns connections" "$SERVER_LOG"
+    fi
+    stop_pid "$SERVER_PID"
+    if [[ $label != bare_echo && $STOP_STATUS -ne 0 ]]; then
+        echo "bench: warning: $label exited with status $STOP_STATUS after SIGTERM" >&2
+    fi
+    IO_RPS=$(sed -n 's/.*rps=\([0-9][0-9]*\).*/\1/p' <<<"$out")
+    IO_CPU=$(awk -v line="$out" 'BEGIN {
+        n = split(line, f, " "); for (i = 1; i <= n; i++) { split(f[i], kv, "="); v[kv[1]] = kv[2] }
+        printf "%.2f\n", v["server_cpu_seconds"] * 100000 / v["round_trips"] }')
+    IO_RSS=$(sed -n 's/.*server_peak_rss_kib=\([0-9][0-9]*\).*/\1/p' <<<"$out")
+}
+
+# 50 idle connections, no active one, for IO_IDLE_HOLD seconds; sets
+# IO_IDLE_CPU to the server's CPU use in percent of one core.
+io_idle_run() {
+    local label=$1 out
+    io_start "$label"
+    out=$("$RELEASE/tcp_load" --addr "$SERVER_ADDR" --clients 0 --idle 50 --hold "$IO_IDLE_HOLD" \
+        --server-pid "$SERVER_PID" 2>"$WORK/tcp_load.err") ||
+        fail_with_log "tcp_load (idle) failed against $label" "$SERVER_LOG"
+    stop_pid "$SERVER_PID"
+    IO_IDLE_CPU=$(awk -v line="$out" -v hold="$IO_IDLE_HOLD" 'BEGIN {
+        match(line, /server_cpu_seconds=[0-9.]+/); split(substr(line, RSTART, RLENGTH), kv, "=")
+        printf "%.1f\n", 100 * kv[2] / hold }')
+}
+
+io_skipped() { [[ $1 == select ]] && (($2 > IO_SELECT_MAX)); }
+
+section_io_models() {
+    echo "== io_models: the five I/O models, active and idle connections =="
+    echo "command: $INVOCATION"
+    echo "workload: at each count C of ${IO_CONNECTIONS[*]}: min(C, $IO_ACTIVE) clients share" \
+        "$IO_ROUND_TRIPS round trips of $IO_SIZE bytes (tcp_load, checked), the other C - $IO_ACTIVE" \
+        "connections opened first and held idle; server CPU from /proc/PID/stat over the timed part," \
+        "peak RSS from VmHWM; select stops at $IO_SELECT_MAX (FD_SETSIZE 1024)"
+    (cd "$ROOT" && cargo build --release --quiet -p bench -p io_models)
+    ulimit -n "$(ulimit -Hn)"
+    echo "limits:  open files $(ulimit -n) (tcp_load and the servers; io_models raises its own soft limit)"
+    echo "busy:    $(cpu_busy_before) of the CPUs in the second before the runs (other work skews the figures)"
+
+    local label conns round i n=${#IO_MODELS[@]}
+    declare -A rps=() cpu=() rss=() idle=()
+    echo -n "warm-up (50 connections):"
+    for label in "${IO_MODELS[@]}"; do
+        io_run "$label" 50
+        echo -n " $label"
+    done
+    echo
+    for conns in "${IO_CONNECTIONS[@]}"; do
+        for ((round = 0; round < RUNS; round++)); do
+            echo -n "$conns connections, run $((round + 1))/$RUNS:"
+            for ((i = 0; i < n; i++)); do
+                label=${IO_MODELS[(round + i) % n]}
+                io_skipped "$label" "$conns" && continue
+                io_run "$label" "$conns"
+                rps[$label.$conns]+="$IO_RPS "
+                cpu[$label.$conns]+="$IO_CPU "
+                rss[$label.$conns]+="$IO_RSS "
+                echo -n " $label=$IO_RPS"
+            done
+            echo
+        done
+    done
+    echo -n "idle (50 connections, 0 active, ${IO_IDLE_HOLD} s), CPU % of a core:"
+    for ((round = 0; round < RUNS; round++)); do
+        for ((i = 0; i < n; i++)); do
+            label=${IO_MODELS[(round + i) % n]}
+            io_idle_run "$label"
+            idle[$label]+="$IO_IDLE_CPU "
+        done
+    done
+    echo
+
+    declare -A med=()
+    local figures=$WORK/io_figures.txt
+    : >"$figures"
+    echo
+    echo "| connections (active + idle) | model | round trips/s (median of $RUNS) | min–max | server CPU s per 100k round trips (median) | peak RSS KiB (median) |"
+    echo "|---|---|---:|---:|---:|---:|"
+    for conns in "${IO_CONNECTIONS[@]}"; do
+        for label in "${IO_MODELS[@]}"; do
+            if io_skipped "$label" "$conns"; then
+                printf '| %s | %s | — (past FD_SETSIZE) | | | |\n' "$conns" "$label"
+                continue
+            fi
+            # shellcheck disable=SC2086  # the runs are space-separated lists
+            med[$label.$conns]=$(median ${rps[$label.$conns]})
+            # shellcheck disable=SC2086
+            printf '| %s | %s | %s | %s–%s | %s | %s |\n' \
+                "$((conns < IO_ACTIVE ? conns : IO_ACTIVE)) + $((conns > IO_ACTIVE ? conns - IO_ACTIVE : 0))" \
+                "$label" "${med[$label.$conns]}" "$(minimum ${rps[$label.$conns]})" "$(maximum ${rps[$label.$conns]})" \
+                "$(printf '%s\n' ${cpu[$label.$conns]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" \
+                "$(median ${rss[$label.$conns]})"
+            echo "$label $conns ${med[$label.$conns]}" >>"$figures"
+        done
+    done
+    echo
+    echo "| model | CPU % of a core, 50 idle connections, 0 active (median of $RUNS; runs) |"
+    echo "|---|---:|"
+    for label in "${IO_MODELS[@]}"; do
+        # shellcheck disable=SC2086
+        printf '| %s | %s (%s) |\n' "$label" \
+            "$(printf '%s\n' ${idle[$label]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" \
+            "$(echo ${idle[$label]})"
+    done
+    echo
+    "$RELEASE/plot_io_models" --input "$figures" --output "$ROOT/$IO_CHART"
+    echo "chart: $IO_CHART (round trips/s against connections, log scales)"
+    echo
+    target "epoll at 10000 connections vs epoll at 100" "$(ratio "${med[epoll.10000]}" "${med[epoll.100]}")" 0.80
+    target "epoll vs threads at 10000 connections" "$(ratio "${med[epoll.10000]}" "${med[threads.10000]}")" 2
+    target "epoll vs bare_echo at 50 connections" "$(ratio "${med[epoll.50]}" "${med[bare_echo.50]}")" 0.90
+    target "uring vs bare_echo at 50 connections" "$(ratio "${med[uring.50]}" "${med[bare_echo.50]}")" 0.90
 }
 
 # --- main --------------------------------------------------------------------

@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 # Course order. Each lesson is a function `lesson_<name>` below, with a
 # one-line description in DESCRIPTIONS.
-LESSONS=(tcp udp_qq time_server rexec_tcp rexec_udp sticky_demo struct_header ftp web_server udp_pinger)
+LESSONS=(tcp udp_qq time_server rexec_tcp rexec_udp sticky_demo struct_header ftp web_server io_models udp_pinger)
 declare -A DESCRIPTIONS=(
     [tcp]="TCP upper-case server and client (tcp_server, tcp_client)"
     [udp_qq]="UDP \"QQ chat\": replies typed by the server operator, a contact table (udp_qq)"
@@ -32,6 +32,7 @@ declare -A DESCRIPTIONS=(
     [struct_header]="the fixed-length header: struct.pack('i'), the JSON header (struct_header)"
     [ftp]="file transfer: put/get with md5, resume, a refused ../ name, logins and quota (ftp)"
     [web_server]="web server lab: a file or 404, a refused ../, the raw-socket client (web_server)"
+    [io_models]="the five I/O models: one echo server, nine ways (io_models)"
     [udp_pinger]="UDP pinger lab: loss, RTT statistics, late replies, heartbeats (udp_pinger)"
 )
 
@@ -246,8 +247,9 @@ expect_no_output() {
 # ---------------------------------------------------------------- lessons
 
 # Each lesson's steps (examples/) come first, from scripts/demo/steps_<lesson>.sh,
-# each defining `steps_<lesson>`; then the hardened binary, `lesson_<lesson>` below.
-for steps_file in scripts/demo/steps_*.sh; do
+# each defining `steps_<lesson>`; then the hardened binary, `lesson_<lesson>` below
+# (or, for a lesson with a file of its own, in scripts/demo/lesson_<lesson>.sh).
+for steps_file in scripts/demo/steps_*.sh scripts/demo/lesson_*.sh; do
     # shellcheck source=/dev/null
     source "$steps_file"
 done

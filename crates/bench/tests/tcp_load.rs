@@ -90,3 +90,77 @@ fn fails_when_nothing_listens() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("cannot connect"), "{err}");
 }
+
+#[test]
+fn holds_idle_connections_and_reports_the_servers_cost() {
+    let server = Server::start(testkit::server_command(BARE_ECHO, &[], &[]));
+    // Any live process shows the /proc fields are read: this test's own.
+    let pid = std::process::id().to_string();
+    let args = [
+        "--addr",
+        &server.addr.to_string(),
+        "--clients",
+        "2",
+        "--round-trips",
+        "20",
+        "--idle",
+        "30",
+        "--server-pid",
+        &pid,
+    ];
+    let out = run(command(LOAD, args), b"", WAIT);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.starts_with("round_trips=40 "), "{text}");
+    assert!(text.contains(" idle=30 server_cpu_seconds="), "{text}");
+    assert!(text.contains(" server_peak_rss_kib="), "{text}");
+    assert!(!text.contains("server_peak_rss_kib=0\n"), "{text}");
+
+    // --clients 0: only the idle connections, held for --hold seconds.
+    let args = [
+        "--addr",
+        &server.addr.to_string(),
+        "--clients",
+        "0",
+        "--idle",
+        "5",
+        "--hold",
+        "0.2",
+    ];
+    let out = run(command(LOAD, args), b"", WAIT);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("round_trips=0 "),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn fails_when_the_server_drops_an_idle_connection() {
+    // Closes every connection at once, as select does past FD_SETSIZE.
+    let addr = fake_server(drop);
+    let out = run(
+        command(
+            LOAD,
+            [
+                "--addr",
+                &addr.to_string(),
+                "--clients",
+                "0",
+                "--idle",
+                "3",
+                "--hold",
+                "0.2",
+            ],
+        ),
+        b"",
+        WAIT,
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("closed or refused 3 of the 3 idle connections"),
+        "{err}"
+    );
+}
