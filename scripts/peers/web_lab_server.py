@@ -12,12 +12,18 @@ split is answered with a 404 instead of a crash. Like the lab, it serves one
 client at a time, opens whatever path it is given (../ included), and dies
 with BrokenPipeError when a client hangs up in the middle of a reply.
 Stops on SIGINT/SIGTERM.
+
+--threaded is the lab's optional exercise, the multithreaded server: each
+connection is handled on a threading.Thread of its own, so a client that
+connects and sends nothing no longer keeps the others waiting (and a client
+that hangs up mid-reply kills only its thread).
 """
 import argparse
 import os
 import signal
 import socket
 import sys
+import threading
 
 
 def main():
@@ -25,6 +31,8 @@ def main():
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=6789)
     parser.add_argument('--root', default='.')
+    parser.add_argument('--threaded', action='store_true',
+                        help='a thread per connection (the optional exercise)')
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     os.chdir(args.root)
@@ -36,20 +44,28 @@ def main():
     print('listening on %s:%d' % server.getsockname()[:2], flush=True)
     while True:
         conn, _ = server.accept()
-        try:
-            message = conn.recv(1024)
-            name = message.split()[1][1:]
-            with open(name, encoding='utf-8') as f:
-                data = f.read()
-            header = (' HTTP/1.1 200 OK\nConnection: close\n'
-                      'Content-Type: text/html\nContent-Length: %d\n\n' % len(data))
-            conn.send(header.encode())
-            for ch in data:
-                conn.send(ch.encode())
-        except (IOError, IndexError):
-            conn.send(' HTTP/1.1 404 not Found'.encode())
-        finally:
-            conn.close()
+        if args.threaded:
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+        else:
+            handle(conn)
+
+
+def handle(conn):
+    """One request: the file or the 404, then close."""
+    try:
+        message = conn.recv(1024)
+        name = message.split()[1][1:]
+        with open(name, encoding='utf-8') as f:
+            data = f.read()
+        header = (' HTTP/1.1 200 OK\nConnection: close\n'
+                  'Content-Type: text/html\nContent-Length: %d\n\n' % len(data))
+        conn.send(header.encode())
+        for ch in data:
+            conn.send(ch.encode())
+    except (IOError, IndexError):
+        conn.send(' HTTP/1.1 404 not Found'.encode())
+    finally:
+        conn.close()
 
 
 if __name__ == '__main__':
