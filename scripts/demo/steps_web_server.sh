@@ -27,7 +27,10 @@ steps_web_server() {
     exec {conn}>&-
     echo "raw| (connected and closed, sending nothing)"
     exec {conn}<>"/dev/tcp/127.0.0.1/$PORT"
-    printf 'GET /../steps_secret.txt HTTP/1.1\r\n\r\n' >&"$conn"
+    # One write(): the lab's server takes one recv(), and a request that came
+    # in two pieces would leave bytes unread, so its close would be a reset.
+    local request=$'GET /../steps_secret.txt HTTP/1.1\r\n\r\n'
+    printf '%s' "$request" >&"$conn"
     reply=$(cat <&"$conn")
     exec {conn}>&-
     echo "raw| $reply"
