@@ -11,9 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 use socket2::SockRef;
-use testkit::{
-    python_peer, run_ok, step, tcp_connect, udp_ask, udp_socket, write_byte_by_byte, Server,
-};
+use testkit::{run_ok, step, tcp_connect, udp_ask, udp_socket, write_byte_by_byte, Server};
 
 const BIN: &str = env!("CARGO_BIN_EXE_io_models");
 const WAIT: Duration = Duration::from_secs(20);
@@ -124,12 +122,7 @@ fn battery(model: &str, extra: &[&str]) {
 
     // The lesson's Python client, and the tcp_1_client step.
     let port = addr.port().to_string();
-    let out = run_ok(
-        python_peer("tcp_client.py", &["--port", &port]),
-        "hello\n\n你好 abc\nquit\n".as_bytes(),
-        WAIT,
-    );
-    assert_eq!(out, "reply: HELLO\nreply: 你好 ABC\n");
+    testkit::assert_python_tcp_client_is_answered(addr, WAIT);
     let out = run_ok(
         step("tcp_client", "tcp_1_client", [&port]),
         "socket\n".as_bytes(),

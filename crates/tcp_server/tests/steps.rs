@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use testkit::{python_peer, run, run_ok, stderr, step, tcp_connect, Server};
+use testkit::{run, run_ok, stderr, step, tcp_connect, Server};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -19,13 +19,7 @@ fn server(name: &str) -> Server {
 #[test]
 fn tcp_1_server_answers_the_lessons_python_client() {
     let server = server("tcp_1_server");
-    let port = server.addr.port().to_string();
-    let out = run_ok(
-        python_peer("tcp_client.py", &["--port", &port]),
-        "hello\n\n你好 abc\nquit\n".as_bytes(),
-        WAIT,
-    );
-    assert_eq!(out, "reply: HELLO\nreply: 你好 ABC\n");
+    testkit::assert_python_tcp_client_is_answered(server.addr, WAIT);
     server
         .stdout
         .assert_shows("客户端发来的消息是 你好 abc", WAIT);
@@ -52,12 +46,7 @@ fn tcp_1_server_serves_the_next_client_after_one_leaves() {
 fn answers_the_python_client_and_tcp_1_client(name: &str) {
     let server = server(name);
     let port = server.addr.port().to_string();
-    let out = run_ok(
-        python_peer("tcp_client.py", &["--port", &port]),
-        "hello\n\n你好 abc\nquit\n".as_bytes(),
-        WAIT,
-    );
-    assert_eq!(out, "reply: HELLO\nreply: 你好 ABC\n");
+    testkit::assert_python_tcp_client_is_answered(server.addr, WAIT);
     let out = run_ok(
         step("tcp_client", "tcp_1_client", [&port]),
         "socket\n\n".as_bytes(),

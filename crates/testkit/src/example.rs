@@ -17,7 +17,8 @@ use std::sync::Mutex;
 /// One build at a time from this test binary; cargo's own lock orders the rest.
 static BUILDING: Mutex<()> = Mutex::new(());
 
-/// The path of the step `name` of `package`, built if it is not there yet.
+/// The path of the step `name` of `package`, built if it is missing or
+/// older than its source.
 pub fn example(package: &str, name: &str) -> PathBuf {
     let test_exe = std::env::current_exe().expect("the test binary's path");
     // target/<profile>/deps/<test> → target/<profile>

@@ -11,6 +11,7 @@ use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 mod example;
 mod net;
@@ -94,6 +95,19 @@ pub fn python_peer(script: &str, args: &[&str]) -> Command {
     let mut cmd = command(python3(), [peer_script(script)]);
     cmd.args(args);
     cmd
+}
+
+/// The lesson's TCP client (`tcp_client.py`) against the upper-case echo
+/// server at `addr`, within `timeout`: `hello`, an empty line (which it
+/// skips) and `你好 abc`, each answered upper-cased, then `quit`.
+pub fn assert_python_tcp_client_is_answered(addr: SocketAddr, timeout: Duration) {
+    let port = addr.port().to_string();
+    let out = run_ok(
+        python_peer("tcp_client.py", &["--port", &port]),
+        "hello\n\n你好 abc\nquit\n".as_bytes(),
+        timeout,
+    );
+    assert_eq!(out, "reply: HELLO\nreply: 你好 ABC\n");
 }
 
 /// A fresh temporary directory, removed when the handle is dropped.
