@@ -1,33 +1,24 @@
-//! The pieces every lesson of sockets-rs shares.
+//! What a lesson's wire protocol needs, and what a student should read.
 //!
-//! Each lesson binary is meant to read like the Python lesson it ports, so the
-//! mechanics that several lessons repeat live here, once:
+//! The Python lessons need a few helpers of their own: `recvall`, the
+//! 4-byte `struct.pack('i', n)` length, a JSON header on top of it; and
+//! this course adds a way to see the bytes. That is all this crate is:
 //!
 //! * [`wire`]: `recv_exact` (the lessons' `recvall`), the 4-byte length prefix
 //!   of `struct.pack('i', n)`, and the JSON header built on it;
+//! * [`datagram`]: how much one UDP datagram carries, and a buffer that
+//!   holds one whole;
 //! * [`trace`]: the `--trace` wire dump, for a stream and for a datagram socket;
-//! * [`cli`]: `--host`/`--port`/`--trace`, binding, the `listening on ADDR` line
-//!   and the exit codes;
-//! * [`input`]: lines from a terminal (with a prompt) or a pipe (without);
-//! * [`log`]: timestamped log lines;
-//! * [`show`]: bytes as Python's `repr` shows them, hex, aligned tables;
-//! * [`udp`]: datagram sizes and a UDP client's socket;
-//! * [`shutdown`]: Ctrl-C handling that can interrupt a blocking `accept`;
-//! * [`server`]: a thread-per-client server, the Rust counterpart of
-//!   Python's `socketserver.ThreadingTCPServer`;
-//! * [`exec`]: running a shell command for a peer (the remote-command
-//!   lessons) with stdin closed, a timeout that kills the whole process
-//!   group, and a cap on the output.
+//! * [`show`]: bytes as Python's `repr` shows them, text safe to print, hex,
+//!   aligned tables.
+//!
+//! Running a server well (the command line, Ctrl-C, the connection loop,
+//! logging, the thread per client, running a command for a peer) is not the
+//! lesson: that is the `harness` crate.
 
-pub mod cli;
-pub mod exec;
-pub mod input;
-pub mod log;
-pub mod server;
+pub mod datagram;
 pub mod show;
-pub mod shutdown;
 pub mod trace;
-pub mod udp;
 pub mod wire;
 
 pub use wire::{

@@ -127,9 +127,47 @@ impl Table {
     }
 }
 
+/// Shows bytes from the network as text: UTF-8 where it is, `\u{fffd}` where
+/// it is not, and control characters escaped so a peer cannot move the
+/// cursor or clear the screen of whoever reads the log.
+pub fn printable_text(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for c in String::from_utf8_lossy(bytes).chars() {
+        if c.is_control() {
+            text.extend(c.escape_default());
+        } else {
+            text.push(c);
+        }
+    }
+    text
+}
+
+/// A peer's bytes as [`printable_text`], cut after `shown` characters:
+/// `GET / HTTP/1.1... (517 bytes)`, so one log line stays one line.
+pub fn preview(bytes: &[u8], shown: usize) -> String {
+    let text = printable_text(bytes);
+    match text.char_indices().nth(shown) {
+        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], bytes.len()),
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preview_cuts_long_input_at_a_character() {
+        assert_eq!(preview(b"short", 10), "short");
+        assert_eq!(preview("你好世界".as_bytes(), 2), "你好... (12 bytes)");
+    }
+
+    #[test]
+    fn printable_text_keeps_chinese_and_escapes_controls() {
+        assert_eq!(printable_text("你好 hello".as_bytes()), "你好 hello");
+        assert_eq!(printable_text(b"a\x1b[2Jb\r\n"), "a\\u{1b}[2Jb\\r\\n");
+        assert_eq!(printable_text(b"\xff\xfeok"), "\u{fffd}\u{fffd}ok");
+    }
 
     #[test]
     fn python_bytes_matches_pythons_repr() {

@@ -49,7 +49,7 @@ impl Users {
             format!(
                 "cannot read {}: {}",
                 path.display(),
-                common::cli::describe(&e)
+                harness::cli::describe(&e)
             )
         })?;
         let entries = parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -120,7 +120,7 @@ pub fn validate_user(name: &str) -> Result<(), String> {
         return Err(format!(
             "`{}` is not a user name: use 1 to {MAX_USER} letters, digits, _, - or ., \
              not starting with . or -",
-            common::log::printable_text(name.as_bytes())
+            common::show::printable_text(name.as_bytes())
         ));
     }
     Ok(())
@@ -176,7 +176,7 @@ pub fn add_user(path: &Path, name: &str, password: &str) -> Result<bool, String>
             return Err(format!(
                 "cannot read {}: {}",
                 path.display(),
-                common::cli::describe(&e)
+                harness::cli::describe(&e)
             ))
         }
     };
@@ -200,7 +200,7 @@ pub fn add_user(path: &Path, name: &str, password: &str) -> Result<bool, String>
         format!(
             "cannot write {}: {}",
             path.display(),
-            common::cli::describe(&e)
+            harness::cli::describe(&e)
         )
     })?;
     Ok(new)

@@ -14,9 +14,9 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::cli::{self, describe};
 use common::trace::Traced;
 use common::wire::{self, WireError};
+use harness::cli::{self, describe};
 use serde_json::{json, Value};
 
 use crate::names::partial_name;

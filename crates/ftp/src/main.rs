@@ -26,17 +26,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use common::cli::{self, Failure, NetArgs};
-use common::input::{Line, LineInput};
-use common::log;
-use common::server::{self, Limits};
 use common::show::Table;
-use common::shutdown::Shutdown;
 use ftp::accounts::{self, Users};
 use ftp::client::{ClientError, Connection, GetReport, Options, PutReport};
 use ftp::protocol::{EntryKind, Reply, DEFAULT_PORT};
 use ftp::server::{Config, FtpServer};
 use ftp::transfer::parse_size;
+use harness::cli::{self, Failure, NetArgs};
+use harness::input::{Line, LineInput};
+use harness::log;
+use harness::server::{self, Capacity};
+use harness::stop::Stop;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -230,7 +230,7 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
     };
     // socket() + bind() + listen(), as ThreadingTCPServer((host, port), ...)
     let listener = args.net.bind_tcp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_on_trigger(&listener)?;
     cli::announce_listening(listener.local_addr()?);
 
@@ -252,7 +252,7 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
         trace: args.net.trace,
     };
     let ftp = Arc::new(FtpServer::new(config, shutdown.clone()));
-    let mut limits = Limits::max_clients(args.max_clients as usize);
+    let mut limits = Capacity::max_clients(args.max_clients as usize);
     limits.busy_message = busy_reply(args.max_clients);
     // serve_forever(): a thread per client, at most --max-clients.
     let handler = Arc::clone(&ftp);
@@ -487,7 +487,7 @@ fn print_listing(dir: &str, entries: &[ftp::protocol::Entry]) {
         table.row([
             kind.to_string(),
             size,
-            common::log::printable_text(name.as_bytes()),
+            common::show::printable_text(name.as_bytes()),
         ]);
     }
     print!("{}", table.render("  "));

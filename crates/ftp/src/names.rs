@@ -175,7 +175,7 @@ impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PathError::BadComponent(component, why) => {
-                let shown = common::log::printable_text(component.as_bytes());
+                let shown = common::show::printable_text(component.as_bytes());
                 write!(f, "`{shown}`: {why}")
             }
             PathError::AboveHome => write!(f, "`..` would leave your home directory"),

@@ -1,5 +1,5 @@
 //! The server side: one [`Session`] per client, on a thread of its own
-//! (`common::server::serve`, the `ThreadingTCPServer` of the lesson).
+//! (`harness::server::serve`, the `ThreadingTCPServer` of the lesson).
 //!
 //! A session reads a JSON header, acts on its `cmd`, answers with a JSON
 //! header, and loops, like the lesson's `handle()`. What it adds is what a
@@ -20,12 +20,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use common::cli::{self, describe};
-use common::log;
-use common::log::printable_text;
-use common::shutdown::Shutdown;
+use common::show::printable_text;
 use common::trace::Traced;
 use common::wire::{self, WireError, DEFAULT_MAX_HEADER};
+use harness::cli::{self, describe};
+use harness::log;
+use harness::stop::Stop;
 use serde_json::Value;
 
 use crate::accounts::Users;
@@ -93,7 +93,7 @@ impl std::fmt::Display for Stats {
 pub struct FtpServer {
     pub config: Config,
     pub stats: Stats,
-    shutdown: Shutdown,
+    shutdown: Stop,
     /// Uploads in progress: their temporary file, and the bytes each has
     /// reserved against its home's quota.
     uploads: Mutex<HashMap<PathBuf, Upload>>,
@@ -106,7 +106,7 @@ struct Upload {
 }
 
 impl FtpServer {
-    pub fn new(config: Config, shutdown: Shutdown) -> FtpServer {
+    pub fn new(config: Config, shutdown: Stop) -> FtpServer {
         FtpServer {
             config,
             stats: Stats::default(),

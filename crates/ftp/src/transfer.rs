@@ -37,7 +37,7 @@ impl fmt::Display for CopyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CopyError::Read(e) | CopyError::Write { error: e, .. } => {
-                write!(f, "{}", common::cli::describe(e))
+                write!(f, "{}", harness::cli::describe(e))
             }
             CopyError::Short { expected, got } => write!(
                 f,

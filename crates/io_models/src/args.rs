@@ -1,7 +1,7 @@
 //! The command line of `io_models`: which model, and the shared options.
 
 use clap::{Parser, ValueEnum};
-use common::cli::NetArgs;
+use harness::cli::NetArgs;
 
 #[derive(Debug, Parser)]
 #[command(

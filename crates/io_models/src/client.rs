@@ -13,10 +13,10 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::thread;
 
-use common::cli;
-use common::log;
-use common::server::ACCEPT_ERROR_PAUSE;
 use common::trace::Traced;
+use harness::cli;
+use harness::log;
+use harness::server::ERROR_PAUSE;
 
 /// The lesson's `buffer_size`: the most one `recv` takes.
 pub const BUFFER_SIZE: usize = 1024;
@@ -61,7 +61,7 @@ pub fn accept(listener: &TcpListener) -> Accepted {
             // Out of descriptors, say: the listener stays readable, so pause
             // rather than spin on the same error.
             log!("accept failed: {}", cli::describe(&e));
-            thread::sleep(ACCEPT_ERROR_PAUSE);
+            thread::sleep(ERROR_PAUSE);
             Accepted::Failed
         }
     }

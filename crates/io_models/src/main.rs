@@ -20,9 +20,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use common::cli::{self, Failure};
-use common::log;
-use common::shutdown::Shutdown;
+use harness::cli::{self, Failure};
+use harness::log;
+use harness::stop::Stop;
 use nix::sys::resource::{getrlimit, setrlimit, Resource};
 
 use args::{Args, Model};
@@ -51,7 +51,7 @@ fn run(args: Args) -> Result<(), Failure> {
     if args.model == Model::Uring {
         uring::check_available()?;
     }
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     let settings = Settings {
         trace: args.net.trace,
         idle_timeout: (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout)),
@@ -98,7 +98,7 @@ fn run(args: Args) -> Result<(), Failure> {
 const BACKLOG: i32 = 4096;
 
 /// `bind_tcp`, with SO_REUSEADDR as std sets it, and a `listen(BACKLOG)`.
-fn bind_listener(net: &common::cli::NetArgs<8080>) -> Result<std::net::TcpListener, Failure> {
+fn bind_listener(net: &harness::cli::NetArgs<8080>) -> Result<std::net::TcpListener, Failure> {
     use socket2::{Domain, Socket, Type};
     let addr = net.server_addr()?;
     let listen = || -> std::io::Result<std::net::TcpListener> {

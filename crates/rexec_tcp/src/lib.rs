@@ -160,7 +160,7 @@ impl From<io::Error> for ReplyError {
 /// Bytes from the network, shown in an error: printable, and not too long.
 fn shorten(bytes: &[u8]) -> String {
     const SHOWN: usize = 40;
-    let text = common::log::printable_text(&bytes[..bytes.len().min(SHOWN)]);
+    let text = common::show::printable_text(&bytes[..bytes.len().min(SHOWN)]);
     if bytes.len() > SHOWN {
         format!("{text}... ({} bytes)", bytes.len())
     } else {

@@ -37,15 +37,15 @@ use std::time::Duration;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
-use common::cli::{self, Failure, NetArgs};
-use common::exec::{self, Outcome};
-use common::input::{Line, LineInput};
-use common::log;
-use common::log::printable_text;
-use common::server::{self, Limits};
-use common::shutdown::Shutdown;
+use common::show::printable_text;
 use common::trace::Traced;
 use common::wire::{WireError, DEFAULT_MAX_HEADER};
+use harness::cli::{self, Failure, NetArgs};
+use harness::exec::{self, Outcome};
+use harness::input::{Line, LineInput};
+use harness::log;
+use harness::server::{self, Capacity};
+use harness::stop::Stop;
 use rexec_tcp::{read_reply, send_reply, Protocol, Reply, ReplyError, MAX_COMMAND};
 
 #[derive(Debug, Parser)]
@@ -152,7 +152,7 @@ fn main() -> ExitCode {
 #[derive(Debug)]
 struct Settings {
     protocol: Protocol,
-    limits: exec::Limits,
+    limits: exec::CommandLimits,
     idle_timeout: Duration,
     trace: bool,
     commands: AtomicU64,
@@ -162,7 +162,7 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
     args.net.refuse_remote_unless(args.safety.allow_remote)?;
     // socket() + bind() + listen()
     let listener = args.net.bind_tcp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_on_trigger(&listener)?;
     cli::announce_listening(listener.local_addr()?);
 
@@ -179,7 +179,7 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
         args.safety.timeout,
         args.safety.max_output
     );
-    let limits = Limits::max_clients(args.max_clients as usize);
+    let limits = Capacity::max_clients(args.max_clients as usize);
     let handler_settings = Arc::clone(&settings);
     let summary = server::serve(&listener, &shutdown, &limits, move |stream, peer| {
         serve_client(&stream, peer, &handler_settings);

@@ -11,7 +11,7 @@
 //! of it for good.
 
 /// The client's default `--bufsize`: a whole datagram always fits.
-pub const DEFAULT_BUFSIZE: usize = common::udp::RECV_BUFFER;
+pub const DEFAULT_BUFSIZE: usize = common::datagram::RECV_BUFFER;
 
 /// Cuts `reply` to fit one datagram of at most `max` bytes, ending it with a
 /// note saying how many bytes were dropped. Returns the datagram and that
@@ -51,7 +51,7 @@ pub fn buffer_full_warning(bufsize: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use common::udp::MAX_DATAGRAM;
+    use common::datagram::MAX_DATAGRAM;
 
     #[test]
     fn a_reply_that_fits_is_left_alone() {

@@ -36,14 +36,15 @@ use std::time::Duration;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
-use common::cli::{self, Failure, NetArgs};
-use common::exec;
-use common::input::{Line, LineInput};
-use common::log;
-use common::log::printable_text;
-use common::shutdown::Shutdown;
+use common::datagram::{MAX_DATAGRAM, RECV_BUFFER};
+use common::show::printable_text;
 use common::trace::TracedUdp;
-use common::udp::{self, MAX_DATAGRAM, RECV_BUFFER};
+use harness::cli::{self, Failure, NetArgs};
+use harness::exec;
+use harness::input::{Line, LineInput};
+use harness::log;
+use harness::stop::Stop;
+use harness::udp;
 use rexec_udp::{buffer_full_warning, fit_datagram};
 
 #[derive(Debug, Parser)]
@@ -137,7 +138,7 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
     args.net.refuse_remote_unless(args.safety.allow_remote)?;
     // socket(AF_INET, SOCK_DGRAM) + bind()
     let socket = args.net.bind_udp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_udp_on_trigger(&socket)?;
     cli::announce_listening(socket.local_addr()?);
     log!(
@@ -222,7 +223,7 @@ fn serve(args: ServerArgs) -> Result<(), Failure> {
 
 /// `subprocess.Popen(cmd, shell=True, ...)`, safely; logs what happened and
 /// returns the reply text.
-fn run(command: &[u8], peer: SocketAddr, limits: &exec::Limits) -> Vec<u8> {
+fn run(command: &[u8], peer: SocketAddr, limits: &exec::CommandLimits) -> Vec<u8> {
     let shown = printable_text(command.trim_ascii());
     let shown = match shown.char_indices().nth(80) {
         Some((cut, _)) => format!("{}... ({} bytes)", &shown[..cut], command.len()),

@@ -30,13 +30,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use common::cli::{self, Failure, NetArgs};
-use common::log;
+use common::datagram::RECV_BUFFER;
 use common::show::{byte_count, python_bytes, python_bytes_cut, Table};
-use common::shutdown::Shutdown;
 use common::trace::{Traced, TracedUdp};
-use common::udp::RECV_BUFFER;
 use common::wire::{read_frame, write_frame, WireError, PREFIX_LEN};
+use harness::cli::{self, Failure, NetArgs};
+use harness::log;
+use harness::stop::Stop;
 use sticky_demo::{peek_now, wait_until_buffered, SmallReads};
 
 /// The lesson's `buffer_size`: the most one `recv` takes.
@@ -419,7 +419,7 @@ fn receive_udp(
     socket: &TracedUdp,
     case: Case,
     timeout: Duration,
-    shutdown: &Shutdown,
+    shutdown: &Stop,
     steps: &mut Vec<Step>,
 ) -> Result<(), Failure> {
     let mut whole = vec![0; RECV_BUFFER]; // enough to learn any datagram's real size
@@ -612,7 +612,7 @@ fn exchange_udp(case: Case, settings: Receiving) -> Result<(), Failure> {
         &receiver,
         case,
         settings.timeout,
-        &Shutdown::new(),
+        &Stop::new(),
         &mut received,
     );
     print_exchange(Mode::Udp, case, &sent, &received);
@@ -633,7 +633,7 @@ fn serve(args: &ServerArgs) -> Result<(), Failure> {
         timeout: Duration::from_secs(timeout),
         max_frame: args.max_frame,
     };
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     let client = format!(
         "sticky_demo client --case {} --mode {}",
         arg_name(case),

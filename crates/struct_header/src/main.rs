@@ -31,13 +31,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use common::cli::{self, Failure, NetArgs};
-use common::log;
 use common::show::{byte_count, python_bytes, spaced_hex, Table};
-use common::shutdown::Shutdown;
 use common::trace::{hex_dump, Traced};
 use common::wire::{encode_prefix, read_prefix, recv_exact, write_json_header, WireError};
 use common::DEFAULT_MAX_HEADER;
+use harness::cli::{self, Failure, NetArgs};
+use harness::log;
+use harness::stop::Stop;
 use struct_header::{
     native_order, pack_native, pack_network, parse_bytes, parse_int, python_dict, python_json,
     unpack, FileHeader, PackError, INT_SIZE,
@@ -517,7 +517,7 @@ fn serve(args: &ServerArgs) -> Result<(), Failure> {
     let timeout = Duration::from_secs(args.timeout);
     // socket() + bind() + listen()
     let listener = args.net.bind_tcp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_on_trigger(&listener)?;
     cli::announce_listening(listener.local_addr()?);
     log!("waiting for one message: `struct_header client [FILE]`");

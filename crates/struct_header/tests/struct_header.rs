@@ -536,7 +536,7 @@ fn a_silent_client_times_out() {
 
 /// `struct_header demo | head -2`: once the reader has gone, the program
 /// stops quietly with the status of a closed pipe (141), as `cat` would,
-/// instead of panicking in `println!` (common::cli::quiet_on_closed_pipe).
+/// instead of panicking in `println!` (harness::cli::quiet_on_closed_pipe).
 #[test]
 fn a_closed_stdout_ends_the_program_quietly() {
     let out = testkit::run_with_closed_stdout(command(BIN, ["demo"]), WAIT);

@@ -19,10 +19,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use common::cli::{self, Failure, NetArgs};
-use common::input::{Line, LineInput};
-use common::log::printable_text;
+use common::show::printable_text;
 use common::trace::Traced;
+use harness::cli::{self, Failure, NetArgs};
+use harness::input::{Line, LineInput};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -28,13 +28,13 @@ use std::thread;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use common::cli::{self, Failure, NetArgs};
-use common::input::{Line, LineInput};
-use common::log;
-use common::log::printable_text;
-use common::server::{self, Limits, Summary};
-use common::shutdown::Shutdown;
+use common::show::printable_text;
 use common::trace::Traced;
+use harness::cli::{self, Failure, NetArgs};
+use harness::input::{Line, LineInput};
+use harness::log;
+use harness::server::{self, Capacity, Summary};
+use harness::stop::Stop;
 
 /// The lesson's `buffer_size`: the most one `recv` takes.
 const BUFFER_SIZE: usize = 1024;
@@ -103,7 +103,7 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<(), Failure> {
     // socket() + bind() + listen()
     let listener = args.net.bind_tcp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_on_trigger(&listener)?;
     cli::announce_listening(listener.local_addr()?);
 
@@ -117,7 +117,7 @@ fn run(args: Args) -> Result<(), Failure> {
     } else if args.mode == Mode::Iterative {
         iterative(&listener, &shutdown, &settings)
     } else {
-        let limits = Limits::max_clients(args.max_clients as usize);
+        let limits = Capacity::max_clients(args.max_clients as usize);
         let settings = Arc::new(settings);
         server::serve(&listener, &shutdown, &limits, move |stream, peer| {
             serve_client(&stream, peer, &settings);
@@ -129,7 +129,7 @@ fn run(args: Args) -> Result<(), Failure> {
 
 /// The connection loop of the first lesson: accept a client, talk to it until
 /// it leaves, then accept the next.
-fn iterative(listener: &TcpListener, shutdown: &Shutdown, settings: &Settings) -> Summary {
+fn iterative(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> Summary {
     let mut summary = Summary::default();
     for incoming in listener.incoming() {
         if shutdown.requested() {
@@ -148,7 +148,7 @@ fn iterative(listener: &TcpListener, shutdown: &Shutdown, settings: &Settings) -
             }
             Err(e) => {
                 log!("accept failed: {}", cli::describe(&e));
-                thread::sleep(server::ACCEPT_ERROR_PAUSE);
+                thread::sleep(server::ERROR_PAUSE);
             }
         }
     }
@@ -200,7 +200,7 @@ fn reason(e: &io::Error, settings: &Settings) -> String {
 }
 
 /// The chat server: one client at a time, each reply typed by the operator.
-fn chat(listener: &TcpListener, shutdown: &Shutdown, settings: &Settings) -> Summary {
+fn chat(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> Summary {
     let operator = LineInput::stdin();
     shutdown.on_trigger(operator.interrupter());
     let mut summary = Summary::default();

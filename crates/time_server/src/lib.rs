@@ -12,7 +12,7 @@
 use std::fmt::{self, Write as _};
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Timelike, Utc};
-use common::udp::MAX_DATAGRAM;
+use common::datagram::MAX_DATAGRAM;
 
 /// What an empty datagram asks for, as in the lesson: `2023-04-19 17:04:30`.
 pub const DEFAULT_FORMAT: &str = "%Y-%m-%d %X";

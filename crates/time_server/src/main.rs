@@ -25,14 +25,15 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use common::cli::{self, Failure, NetArgs};
-use common::input::{Line, LineInput};
-use common::log;
-use common::log::printable_text;
+use common::datagram::{MAX_DATAGRAM, RECV_BUFFER};
 use common::show::count;
-use common::shutdown::Shutdown;
+use common::show::printable_text;
 use common::trace::{Traced, TracedUdp};
-use common::udp::{self, MAX_DATAGRAM, RECV_BUFFER};
+use harness::cli::{self, Failure, NetArgs};
+use harness::input::{Line, LineInput};
+use harness::log;
+use harness::stop::Stop;
+use harness::udp;
 use time_server::{daytime_to_utc, render, zoned_to_utc, Zone, DEFAULT_FORMAT, ZONED_FORMAT};
 
 /// How long an `accept()` or `recv_from()` error pauses the server, so a
@@ -162,7 +163,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 fn udp_server(net: &NetArgs<8080>, zone: Zone) -> Result<(), Failure> {
     // socket(AF_INET, SOCK_DGRAM) + bind(): no listen(), no accept()
     let socket = net.bind_udp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_udp_on_trigger(&socket)?;
     cli::announce_listening(socket.local_addr()?);
     let socket = TracedUdp::new(socket, net.trace);
@@ -229,7 +230,7 @@ fn preview(bytes: &[u8]) -> String {
 /// another, since each is served in one write.
 fn tcp_server(net: &NetArgs<8080>, zone: Zone) -> Result<(), Failure> {
     let listener = net.bind_tcp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_on_trigger(&listener)?;
     cli::announce_listening(listener.local_addr()?);
 

@@ -32,12 +32,13 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use common::cli::{self, Failure, NetArgs};
-use common::log;
-use common::log::printable_text;
-use common::shutdown::Shutdown;
+use common::datagram::RECV_BUFFER;
+use common::show::printable_text;
 use common::trace::TracedUdp;
-use common::udp::{self, RECV_BUFFER};
+use harness::cli::{self, Failure, NetArgs};
+use harness::log;
+use harness::stop::Stop;
+use harness::udp;
 use udp_pinger::heartbeat::{self, Beat, Tracker};
 use udp_pinger::loss::{self, Loss};
 use udp_pinger::stats::{PingLog, Reply};
@@ -214,7 +215,7 @@ fn main() -> ExitCode {
 fn run_server(args: ServerArgs) -> Result<(), Failure> {
     // serverSocket = socket(AF_INET, SOCK_DGRAM); serverSocket.bind(('', 12000))
     let socket = args.net.bind_udp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_udp_on_trigger(&socket)?;
     cli::announce_listening(socket.local_addr()?);
 
@@ -297,7 +298,7 @@ impl PingServer {
     /// The lab's `while True: recvfrom(...)`, which also wakes up when a
     /// delayed reply is due or a heartbeat client's silence runs out: the
     /// socket's read timeout is set to the next of those moments.
-    fn serve(&mut self, shutdown: &Shutdown) {
+    fn serve(&mut self, shutdown: &Stop) {
         let mut buf = vec![0; RECV_BUFFER];
         while !shutdown.requested() {
             let wait = self.next_wakeup().map(|at| {
@@ -488,7 +489,7 @@ fn run_client(args: ClientArgs) -> Result<(), Failure> {
     // server's datagrams for this socket, and report "port unreachable"
     // when nothing listens there, instead of a silent timeout.
     socket.connect(server)?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     let mut pinger = Pinger {
         socket: TracedUdp::new(socket, args.net.trace),
         server,
@@ -605,7 +606,7 @@ impl Pinger {
         &mut self,
         until: Instant,
         current: Option<u64>,
-        shutdown: &Shutdown,
+        shutdown: &Stop,
     ) -> Result<Waited, Failure> {
         loop {
             if shutdown.requested() {
@@ -699,7 +700,7 @@ fn run_heartbeat(args: HeartbeatArgs) -> Result<(), Failure> {
     let server = args.net.server_addr()?;
     // One way only: the server answers no heartbeat, so nothing is read.
     let socket = TracedUdp::new(udp::client_socket_for(server)?, args.net.trace);
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     let (wake, woken) = mpsc::channel();
     shutdown.on_trigger(move || {
         let _ = wake.send(());

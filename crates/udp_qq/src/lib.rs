@@ -15,9 +15,9 @@ use std::io::{self, IsTerminal};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::Path;
 
-use common::cli::{self, Failure};
-use common::log::printable_text;
-use common::udp::prefer_ipv4;
+use common::show::printable_text;
+use harness::cli::{self, Failure};
+use harness::udp::prefer_ipv4;
 
 /// The lesson's contact names, all at the server's address.
 pub const LESSON_NAMES: [&str; 4] = ["A", "B", "C", "D"];

@@ -27,13 +27,14 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use common::cli::{self, Failure, NetArgs};
-use common::input::{Line, LineInput};
-use common::log;
+use common::datagram::{MAX_DATAGRAM, RECV_BUFFER};
 use common::show::count;
-use common::shutdown::Shutdown;
 use common::trace::TracedUdp;
-use common::udp::{self, MAX_DATAGRAM, RECV_BUFFER};
+use harness::cli::{self, Failure, NetArgs};
+use harness::input::{Line, LineInput};
+use harness::log;
+use harness::stop::Stop;
+use harness::udp;
 use udp_qq::{Contacts, Style, QUIT};
 
 /// How long a `recv_from()` error pauses the server, so a persistent error
@@ -129,7 +130,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 fn server(net: &NetArgs<8081>) -> Result<(), Failure> {
     // socket(AF_INET, SOCK_DGRAM) + bind(): no listen(), no accept()
     let socket = net.bind_udp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_udp_on_trigger(&socket)?;
     // Ctrl-C must also end a wait for the operator's reply.
     let operator = LineInput::stdin();

@@ -169,14 +169,14 @@ pub enum ClientError {
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ClientError::Receive(e) if common::cli::is_timeout(e) => {
+            ClientError::Receive(e) if harness::cli::is_timeout(e) => {
                 write!(f, "the server sent nothing more for the whole --timeout")
             }
-            ClientError::Receive(e) => write!(f, "receiving: {}", common::cli::describe(e)),
+            ClientError::Receive(e) => write!(f, "receiving: {}", harness::cli::describe(e)),
             ClientError::Malformed(what) => write!(f, "malformed response: {what}"),
             ClientError::Closed(what) => write!(f, "incomplete response: {what}"),
             ClientError::Output(e) => {
-                write!(f, "cannot write the body: {}", common::cli::describe(e))
+                write!(f, "cannot write the body: {}", harness::cli::describe(e))
             }
         }
     }
@@ -266,7 +266,7 @@ fn read_one_head(reader: &mut impl BufRead) -> Result<ResponseHead, ClientError>
     let status = parse_status_line(status_line).ok_or_else(|| {
         ClientError::Malformed(format!(
             "the status line is \"{}\", not HTTP/1.x CODE REASON",
-            common::log::printable_text(status_line)
+            common::show::printable_text(status_line)
         ))
     })?;
     let mut head = ResponseHead {
@@ -279,7 +279,7 @@ fn read_one_head(reader: &mut impl BufRead) -> Result<ResponseHead, ClientError>
         let Some(line) = read_line(reader, &mut budget)? else {
             return Err(ClientError::Closed(format!(
                 "the connection closed after \"{}\", before the blank line that ends the headers",
-                common::log::printable_text(&head.status_line)
+                common::show::printable_text(&head.status_line)
             )));
         };
         if line.is_empty() {
@@ -291,7 +291,7 @@ fn read_one_head(reader: &mut impl BufRead) -> Result<ResponseHead, ClientError>
         else {
             return Err(ClientError::Malformed(format!(
                 "\"{}\" is not a header line (NAME: value)",
-                common::log::printable_text(&line)
+                common::show::printable_text(&line)
             )));
         };
         head.headers.push((
@@ -363,7 +363,7 @@ fn read_line(
     if line.last() != Some(&b'\n') {
         return Err(ClientError::Closed(format!(
             "the connection closed in the middle of the line \"{}\"",
-            common::log::printable_text(&line)
+            common::show::printable_text(&line)
         )));
     }
     budget.left -= n;
@@ -376,14 +376,14 @@ fn read_line(
 
 /// The status line and headers as they are shown, one per line, escaped.
 fn show_head(head: &ResponseHead) -> String {
-    let mut shown = common::log::printable_text(&head.status_line);
+    let mut shown = common::show::printable_text(&head.status_line);
     shown.push('\n');
     for (name, value) in &head.headers {
         let _ = writeln!(
             shown,
             "{}: {}",
-            common::log::printable_text(name),
-            common::log::printable_text(value)
+            common::show::printable_text(name),
+            common::show::printable_text(value)
         );
     }
     shown
@@ -413,7 +413,7 @@ pub fn framing(head: &ResponseHead, head_request: bool) -> Result<Framing, Clien
         let n = parse_decimal(value).ok_or_else(|| {
             ClientError::Malformed(format!(
                 "Content-Length \"{}\" is not a number",
-                common::log::printable_text(value)
+                common::show::printable_text(value)
             ))
         })?;
         if length.replace(n).is_some_and(|old| old != n) {
@@ -463,7 +463,7 @@ fn copy_chunked(reader: &mut impl BufRead, out: &mut impl Write) -> Result<u64, 
         let size = parse_hex(size_text).ok_or_else(|| {
             ClientError::Malformed(format!(
                 "\"{}\" is not a chunk size in hex",
-                common::log::printable_text(&line)
+                common::show::printable_text(&line)
             ))
         })?;
         if size == 0 {

@@ -41,9 +41,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::log::printable_text;
-use common::shutdown::Shutdown;
+use common::show::printable_text;
 use common::trace::Traced;
+use harness::stop::Stop;
 use mio::net::TcpStream;
 use nix::errno::Errno;
 use nix::libc;
@@ -93,7 +93,7 @@ pub struct Config {
 pub struct Shared {
     pub site: Site,
     pub config: Config,
-    pub shutdown: Shutdown,
+    pub shutdown: Stop,
     /// Responses sent, for the summary at the end.
     pub responses: AtomicU64,
 }
@@ -899,10 +899,10 @@ impl Output {
             Refusal::NotFound => (Status::NotFound, "There is no file at this address."),
             Refusal::Forbidden(why) => (Status::Forbidden, why),
             Refusal::Failed(e) => {
-                common::log!(
+                harness::log!(
                     "{} file system error: {}",
                     self.peer,
-                    common::cli::describe(&e)
+                    harness::cli::describe(&e)
                 );
                 (
                     Status::InternalServerError,

@@ -1,7 +1,7 @@
 //! Many connections on a few threads.
 //!
 //! The lab's server accepts a connection, serves it and closes it, one at a
-//! time; `socketserver.ThreadingTCPServer` (and `common::server::serve`)
+//! time; `socketserver.ThreadingTCPServer` (and `harness::server::serve`)
 //! gives every connection a thread of its own. That is the clearest way,
 //! but a web server's connections spend most of their life idle between
 //! requests (keep-alive), and a thread per connection means a thread asleep
@@ -38,8 +38,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use common::log;
-use common::server::{self, Summary, ACCEPT_ERROR_PAUSE, DRAIN_TIMEOUT};
+use harness::log;
+use harness::server::{self, Summary, DRAIN_TIMEOUT, ERROR_PAUSE};
 use mio::{Events, Interest, Poll, Token, Waker};
 
 use crate::connection::{Connection, Next, Shared};
@@ -85,8 +85,8 @@ pub fn serve(
         let stream = match incoming {
             Ok(stream) => stream,
             Err(e) => {
-                log!("accept failed: {}", common::cli::describe(&e));
-                thread::sleep(ACCEPT_ERROR_PAUSE);
+                log!("accept failed: {}", harness::cli::describe(&e));
+                thread::sleep(ERROR_PAUSE);
                 continue;
             }
         };
@@ -222,7 +222,7 @@ impl Worker {
 
     fn wake(&self) {
         if let Err(e) = self.inbox.waker.wake() {
-            log!("cannot wake a worker: {}", common::cli::describe(&e));
+            log!("cannot wake a worker: {}", harness::cli::describe(&e));
         }
     }
 
@@ -255,8 +255,8 @@ impl Connections {
         loop {
             if let Err(e) = self.poll.poll(&mut events, Some(TICK)) {
                 if e.kind() != io::ErrorKind::Interrupted {
-                    log!("worker: poll failed: {}", common::cli::describe(&e));
-                    thread::sleep(ACCEPT_ERROR_PAUSE);
+                    log!("worker: poll failed: {}", harness::cli::describe(&e));
+                    thread::sleep(ERROR_PAUSE);
                 }
             }
             for event in events.iter() {

@@ -36,12 +36,12 @@ use std::time::Duration;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
-use common::cli::{self, Failure, NetArgs};
-use common::log;
-use common::log::printable_text;
 use common::show::count;
-use common::shutdown::Shutdown;
+use common::show::printable_text;
 use common::trace::Traced;
+use harness::cli::{self, Failure, NetArgs};
+use harness::log;
+use harness::stop::Stop;
 use web_server::client::{self, ClientError};
 use web_server::connection::{Config, Shared};
 use web_server::event_loop;
@@ -191,7 +191,7 @@ fn run_server(args: ServerArgs) -> Result<(), Failure> {
 
     // The lab's serverSocket.bind(('127.0.0.1', 6789)) and listen().
     let listener = args.net.bind_tcp()?;
-    let shutdown = Shutdown::on_ctrl_c()?;
+    let shutdown = Stop::on_ctrl_c()?;
     shutdown.wake_on_trigger(&listener)?;
     let addr = listener.local_addr()?;
     site.enter().map_err(|e| {

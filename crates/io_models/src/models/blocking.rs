@@ -28,18 +28,18 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::thread;
 
-use common::cli;
-use common::log;
-use common::server::{self, Summary};
-use common::shutdown::Shutdown;
 use common::trace::Traced;
+use harness::cli;
+use harness::log;
+use harness::server::{self, Summary};
+use harness::stop::Stop;
 
 use crate::client::BUFFER_SIZE;
 use crate::Settings;
 
 /// The connection loop: accept a client, serve it until it leaves, then
 /// accept the next.
-pub fn serve(listener: &TcpListener, shutdown: &Shutdown, settings: &Settings) -> Summary {
+pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> Summary {
     let mut summary = Summary::default();
     for incoming in listener.incoming() {
         // accept() returned: a client, or Ctrl-C's wake-up connection.
@@ -60,7 +60,7 @@ pub fn serve(listener: &TcpListener, shutdown: &Shutdown, settings: &Settings) -
             }
             Err(e) => {
                 log!("accept failed: {}", cli::describe(&e));
-                thread::sleep(server::ACCEPT_ERROR_PAUSE);
+                thread::sleep(server::ERROR_PAUSE);
             }
         }
     }

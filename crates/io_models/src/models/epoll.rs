@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use std::io;
 use std::net::TcpListener;
 
-use common::shutdown::Shutdown;
+use harness::stop::Stop;
 use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
 
@@ -43,11 +43,7 @@ const LISTENER: u64 = u64::MAX;
 /// How many ready sockets one `epoll_wait` reports at most.
 const EVENTS: usize = 256;
 
-pub fn serve(
-    listener: &TcpListener,
-    shutdown: &Shutdown,
-    settings: &Settings,
-) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
     listener.set_nonblocking(true)?;
     let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
     epoll.add(listener, EpollEvent::new(EpollFlags::EPOLLIN, LISTENER))?;

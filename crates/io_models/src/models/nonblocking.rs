@@ -25,17 +25,13 @@ use std::io;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use common::log;
-use common::shutdown::Shutdown;
+use harness::log;
+use harness::stop::Stop;
 
 use crate::client::{self, Accepted, Client, Progress};
 use crate::Settings;
 
-pub fn serve(
-    listener: &TcpListener,
-    shutdown: &Shutdown,
-    settings: &Settings,
-) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
     listener.set_nonblocking(true)?;
     let mut clients: Vec<Client> = Vec::new();
     let (mut served, mut total_empty) = (0u64, 0u64);

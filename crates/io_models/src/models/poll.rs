@@ -23,18 +23,14 @@ use std::io;
 use std::net::TcpListener;
 use std::os::fd::AsFd;
 
-use common::shutdown::Shutdown;
+use harness::stop::Stop;
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
 use crate::client::{self, Accepted, Client};
 use crate::Settings;
 
-pub fn serve(
-    listener: &TcpListener,
-    shutdown: &Shutdown,
-    settings: &Settings,
-) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
     listener.set_nonblocking(true)?;
     let mut clients: Vec<Client> = Vec::new();
     let mut served = 0u64;

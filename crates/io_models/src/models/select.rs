@@ -28,8 +28,8 @@ use std::io::{self, Write};
 use std::net::TcpListener;
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 
-use common::log;
-use common::shutdown::Shutdown;
+use harness::log;
+use harness::stop::Stop;
 use nix::errno::Errno;
 use nix::sys::select::{select, FdSet, FD_SETSIZE};
 
@@ -40,11 +40,7 @@ use crate::Settings;
 pub const REFUSAL: &str =
     "server busy: select() watches descriptors below FD_SETSIZE (1024) only; try again later\n";
 
-pub fn serve(
-    listener: &TcpListener,
-    shutdown: &Shutdown,
-    settings: &Settings,
-) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
     listener.set_nonblocking(true)?;
     let listener_fd = listener.as_raw_fd();
     let mut clients: HashMap<RawFd, Client> = HashMap::new();

@@ -35,10 +35,10 @@ use std::io;
 use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
 
-use common::log;
-use common::shutdown::Shutdown;
+use common::datagram::RECV_BUFFER;
 use common::trace::TracedUdp;
-use common::udp::RECV_BUFFER;
+use harness::log;
+use harness::stop::Stop;
 use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::signal::{SigSet, Signal};
@@ -59,7 +59,7 @@ pub fn block_sigio() -> io::Result<()> {
     Ok(sigio_set().thread_block()?)
 }
 
-pub fn serve(socket: UdpSocket, shutdown: &Shutdown, settings: &Settings) -> io::Result<String> {
+pub fn serve(socket: UdpSocket, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
     shutdown.wake_udp_on_trigger(&socket)?; // Ctrl-C sends an empty datagram
     let signals = SignalFd::new(&sigio_set())?;
     socket.set_nonblocking(true)?;
@@ -101,13 +101,13 @@ fn drain(socket: &TracedUdp, buf: &mut [u8]) -> u64 {
             // An ICMP error for an earlier reply (port unreachable): it
             // concerns a peer that left, not this socket.
             Err(e) => {
-                log!("recvfrom: {}", common::cli::describe(&e));
+                log!("recvfrom: {}", harness::cli::describe(&e));
                 continue;
             }
         };
         buf[..n].make_ascii_uppercase();
         if let Err(e) = socket.send_to(&buf[..n], peer) {
-            log!("{peer} reply not sent: {}", common::cli::describe(&e));
+            log!("{peer} reply not sent: {}", harness::cli::describe(&e));
             continue;
         }
         answered += 1;

@@ -16,20 +16,20 @@
 //! message. `scripts/bench.sh io_models` measures what that costs at 10,000
 //! connections.
 //!
-//! [`common::server::serve`] does the accepting, the limit (`--max-clients`,
+//! [`harness::server::serve`] does the accepting, the limit (`--max-clients`,
 //! a one-line refusal beyond it) and the drain at Ctrl-C.
 
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use common::server::{self, Limits, Summary};
-use common::shutdown::Shutdown;
+use harness::server::{self, Capacity, Summary};
+use harness::stop::Stop;
 
 use super::blocking;
 use crate::Settings;
 
-pub fn serve(listener: &TcpListener, shutdown: &Shutdown, settings: &Settings) -> Summary {
-    let limits = Limits::max_clients(settings.max_clients);
+pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> Summary {
+    let limits = Capacity::max_clients(settings.max_clients);
     let settings = Arc::new(settings.clone());
     server::serve(listener, shutdown, &limits, move |stream, peer| {
         blocking::serve_client(&stream, peer, &settings);

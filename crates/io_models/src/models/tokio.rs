@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::log;
-use common::shutdown::Shutdown;
+use harness::log;
+use harness::stop::Stop;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Notify;
 
-pub fn serve(listener: TcpListener, shutdown: &Shutdown) -> io::Result<String> {
+pub fn serve(listener: TcpListener, shutdown: &Stop) -> io::Result<String> {
     let runtime = tokio::runtime::Runtime::new()?;
     let stop = Arc::new(Notify::new());
     let served = Arc::new(AtomicU64::new(0));
@@ -33,11 +33,11 @@ pub fn serve(listener: TcpListener, shutdown: &Shutdown) -> io::Result<String> {
                     let n = match stream.read(&mut buf).await {
                         Ok(0) => break log!("{peer} disconnected"),
                         Ok(n) => n,
-                        Err(e) => break log!("{peer} dropped: {}", common::cli::describe(&e)),
+                        Err(e) => break log!("{peer} dropped: {}", harness::cli::describe(&e)),
                     };
                     buf[..n].make_ascii_uppercase();
                     if let Err(e) = stream.write_all(&buf[..n]).await {
-                        break log!("{peer} dropped: {}", common::cli::describe(&e));
+                        break log!("{peer} dropped: {}", harness::cli::describe(&e));
                     }
                 }
             });

@@ -33,10 +33,10 @@ use std::net::{Shutdown as Direction, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
-use common::cli::describe;
-use common::log;
-use common::shutdown::Shutdown;
 use common::trace::{format_event, Direction as Traced};
+use harness::cli::describe;
+use harness::log;
+use harness::stop::Stop;
 use io_uring::{opcode, squeue, types::Fd, IoUring};
 
 use crate::client::BUFFER_SIZE;
@@ -105,11 +105,7 @@ impl Conn {
     }
 }
 
-pub fn serve(
-    listener: &TcpListener,
-    shutdown: &Shutdown,
-    settings: &Settings,
-) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
     let mut ring = IoUring::new(RING_ENTRIES)?;
     let mut conns: HashMap<u64, Conn> = HashMap::new();
     let (mut next_id, mut served, mut stopping) = (0u64, 0u64, false);

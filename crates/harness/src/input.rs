@@ -12,6 +12,9 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 
+/// The line that ends a client's input loop ([`LineInput::until_quit`]).
+pub const QUIT: &str = "quit";
+
 /// What [`LineInput::next`] got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
@@ -68,8 +71,20 @@ impl LineInput {
         self.lines.recv().unwrap_or(Line::End)
     }
 
+    /// The lessons' input loop, `while True: msg = input('>>: ').strip()`,
+    /// with its ways out: each line typed (or piped), until `quit`, Ctrl-D,
+    /// the end of a pipe, or Ctrl-C. Empty lines are handed over too: a
+    /// TCP client skips them (`send(b'')` sends nothing), a UDP client may
+    /// send one (an empty datagram is a datagram).
+    pub fn until_quit(&self, prompt: &'static str) -> impl Iterator<Item = String> + '_ {
+        std::iter::from_fn(move || match self.next(prompt) {
+            Line::Text(line) if line != QUIT => Some(line),
+            _ => None,
+        })
+    }
+
     /// A function that makes a waiting [`next`](Self::next) return
-    /// [`Line::Interrupted`]; give it to [`Shutdown::on_trigger`](crate::shutdown::Shutdown::on_trigger).
+    /// [`Line::Interrupted`]; give it to [`Stop::on_trigger`](crate::stop::Stop::on_trigger).
     pub fn interrupter(&self) -> impl Fn() + Send + Sync + 'static {
         let interrupt = self.interrupt.clone();
         move || {

@@ -12,6 +12,8 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::stop::Stop;
+
 /// `--host`, `--port` and `--trace`, flattened into each binary's arguments.
 ///
 /// `PORT` is the lesson's own default port, so each binary keeps the port of
@@ -67,6 +69,29 @@ impl<const PORT: u16> NetArgs<PORT> {
     pub fn bind_tcp(&self) -> Result<TcpListener, Failure> {
         let addrs = self.addrs()?;
         TcpListener::bind(addrs.as_slice()).map_err(|e| bind_failure(&self.host, self.port, &e))
+    }
+
+    /// The server's opening, whole: `socket()` + `bind()` + `listen()`, a
+    /// Ctrl-C that can wake the `accept()` it will block in, and the
+    /// `listening on ADDR` line once the address is real. Hands back the
+    /// listener and the [`Stop`] that Ctrl-C triggers.
+    pub fn listen_tcp(&self) -> Result<(TcpListener, Stop), Failure> {
+        let listener = self.bind_tcp()?;
+        let stop = Stop::on_ctrl_c()?;
+        stop.wake_on_trigger(&listener)?;
+        announce_listening(listener.local_addr()?);
+        Ok((listener, stop))
+    }
+
+    /// The UDP server's opening: `socket(AF_INET, SOCK_DGRAM)` + `bind()`,
+    /// a Ctrl-C that can wake the `recvfrom()` it will block in, and the
+    /// `listening on ADDR` line.
+    pub fn listen_udp(&self) -> Result<(UdpSocket, Stop), Failure> {
+        let socket = self.bind_udp()?;
+        let stop = Stop::on_ctrl_c()?;
+        stop.wake_udp_on_trigger(&socket)?;
+        announce_listening(socket.local_addr()?);
+        Ok((socket, stop))
     }
 
     /// `socket(AF_INET, SOCK_DGRAM)` + `bind()` on `--host:--port`.
@@ -239,6 +264,15 @@ pub fn quiet_on_closed_pipe() {
         }
         report(info);
     }));
+}
+
+/// A lesson binary's `main`, whole: `fn main() -> ExitCode {
+/// harness::main(|| run(Args::parse())) }`. A closed stdout ends the program
+/// quietly ([`quiet_on_closed_pipe`]), and `run`'s result becomes the exit
+/// code ([`exit_code`]).
+pub fn main(run: impl FnOnce() -> Result<(), Failure>) -> ExitCode {
+    quiet_on_closed_pipe();
+    exit_code(run())
 }
 
 /// Turns the result of a binary's `run` into its exit code, printing the

@@ -2,13 +2,13 @@
 //!
 //! A server spends its life blocked in `accept()` or `recv()`, and a signal
 //! handler cannot safely do much. So Ctrl-C (or SIGTERM) only *triggers* a
-//! [`Shutdown`], which then:
+//! [`Stop`], which then:
 //!
 //! 1. raises a flag the accept loop checks after every `accept()`;
 //! 2. half-closes (read side) every connection registered with
-//!    [`Shutdown::track`], so a thread blocked in `recv()` sees the end of
+//!    [`Stop::track`], so a thread blocked in `recv()` sees the end of
 //!    the stream, finishes the reply it is writing, and returns;
-//! 3. runs the wake-up actions registered with [`Shutdown::on_trigger`] —
+//! 3. runs the wake-up actions registered with [`Stop::on_trigger`] —
 //!    for a listener, a connection to itself, which makes the blocked
 //!    `accept()` return so the loop can see the flag; for a UDP socket, an
 //!    empty datagram to itself, which does the same for `recv_from()`.
@@ -17,8 +17,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::{
-    IpAddr, Ipv4Addr, Ipv6Addr, Shutdown as Direction, SocketAddr, TcpListener, TcpStream,
-    UdpSocket,
+    IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket,
 };
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -28,7 +27,7 @@ type Action = Box<dyn Fn() + Send + Sync>;
 
 /// A shared "please stop" for one server; cheap to clone.
 #[derive(Clone, Default)]
-pub struct Shutdown {
+pub struct Stop {
     inner: Arc<Inner>,
 }
 
@@ -40,15 +39,15 @@ struct Inner {
     actions: Mutex<Vec<Action>>,
 }
 
-impl fmt::Debug for Shutdown {
+impl fmt::Debug for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Shutdown")
+        f.debug_struct("Stop")
             .field("requested", &self.requested())
             .finish_non_exhaustive()
     }
 }
 
-impl Shutdown {
+impl Stop {
     /// A shutdown that only [`trigger`](Self::trigger) starts.
     pub fn new() -> Self {
         Self::default()
@@ -75,7 +74,7 @@ impl Shutdown {
             return;
         }
         for stream in lock(&self.inner.connections).values() {
-            let _ = stream.shutdown(Direction::Read);
+            let _ = stream.shutdown(Shutdown::Read);
         }
         for action in lock(&self.inner.actions).iter() {
             action();
@@ -126,10 +125,10 @@ impl Shutdown {
         // A trigger that came between the accept and the insert above did
         // not see this connection: end its reads now.
         if self.requested() {
-            let _ = stream.shutdown(Direction::Read);
+            let _ = stream.shutdown(Shutdown::Read);
         }
         Ok(Tracked {
-            shutdown: self.clone(),
+            stop: self.clone(),
             id,
         })
     }
@@ -138,13 +137,13 @@ impl Shutdown {
 /// A tracked connection; dropping it stops the tracking.
 #[derive(Debug)]
 pub struct Tracked {
-    shutdown: Shutdown,
+    stop: Stop,
     id: u64,
 }
 
 impl Drop for Tracked {
     fn drop(&mut self) {
-        lock(&self.shutdown.inner.connections).remove(&self.id);
+        lock(&self.stop.inner.connections).remove(&self.id);
     }
 }
 
@@ -174,7 +173,7 @@ mod tests {
     #[test]
     fn trigger_wakes_a_blocked_accept() {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
-        let shutdown = Shutdown::new();
+        let shutdown = Stop::new();
         shutdown.wake_on_trigger(&listener).expect("local addr");
         let waiter = {
             let shutdown = shutdown.clone();
@@ -195,7 +194,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
         let _client = TcpStream::connect(listener.local_addr().expect("bound")).expect("connect");
         let (mut conn, _) = listener.accept().expect("accept");
-        let shutdown = Shutdown::new();
+        let shutdown = Stop::new();
         let _tracked = shutdown.track(&conn).expect("track");
         let reader = thread::spawn(move || conn.read(&mut [0; 16]).expect("read returns"));
         shutdown.trigger();
@@ -211,7 +210,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
         let _client = TcpStream::connect(listener.local_addr().expect("bound")).expect("connect");
         let (mut conn, _) = listener.accept().expect("accept");
-        let shutdown = Shutdown::new();
+        let shutdown = Stop::new();
         shutdown.trigger();
         let _tracked = shutdown.track(&conn).expect("track");
         assert_eq!(conn.read(&mut [0; 16]).expect("read returns"), 0);
@@ -220,7 +219,7 @@ mod tests {
     #[test]
     fn trigger_wakes_a_blocked_recv_from() {
         let socket = UdpSocket::bind("127.0.0.1:0").expect("free port");
-        let shutdown = Shutdown::new();
+        let shutdown = Stop::new();
         shutdown.wake_udp_on_trigger(&socket).expect("local addr");
         let waiter = {
             let shutdown = shutdown.clone();

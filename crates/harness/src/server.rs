@@ -9,30 +9,32 @@
 //!   refusal and is closed, so a flood of connections cannot exhaust threads;
 //! * a panic in one client's thread is caught and logged, and costs only that
 //!   client;
-//! * on [`Shutdown`], no new clients are accepted, the clients in flight
+//! * on [`Stop`], no new clients are accepted, the clients in flight
 //!   finish what they are doing, and [`serve`] returns a [`Summary`].
 
 use std::fmt;
-use std::io::Write;
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::ops::Deref;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use crate::shutdown::Shutdown;
+use crate::cli::describe;
+use crate::stop::{Stop, Tracked};
 
 /// How long [`serve`] waits for clients in flight after a shutdown.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long an `accept()` error (out of file descriptors, say) pauses the
-/// accept loop, so a persistent error does not spin a core.
-pub const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
+/// How long a failed `accept()` (out of file descriptors, say) or `recvfrom()`
+/// pauses its loop, so a persistent error does not spin a core.
+pub const ERROR_PAUSE: Duration = Duration::from_millis(100);
 
-/// The limits of a [`serve`] run.
+/// How many clients a [`serve`] run takes at once, and what the next one hears.
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub struct Capacity {
     /// Most clients served at once.
     pub max_clients: usize,
     /// What a client over the limit is sent before it is closed: a line,
@@ -40,10 +42,10 @@ pub struct Limits {
     pub busy_message: Vec<u8>,
 }
 
-impl Limits {
+impl Capacity {
     /// At most `max_clients` at once, with the standard refusal line.
     pub fn max_clients(max_clients: usize) -> Self {
-        Limits {
+        Capacity {
             max_clients,
             busy_message: format!(
                 "server busy: {max_clients} clients already connected, try again later\n"
@@ -124,13 +126,13 @@ impl Active {
     }
 }
 
-/// Accepts clients on `listener` until `shutdown`, running `handler` for
-/// each on a thread of its own, within `limits`.
+/// Accepts clients on `listener` until `stop`, running `handler` for
+/// each on a thread of its own, within `capacity`.
 ///
-/// `serve` registers each client with `shutdown`, so a shutdown ends its
+/// `serve` registers each client with `stop`, so a stop ends its
 /// reads; the handler should treat the end of the stream as the end of the
 /// conversation.
-pub fn serve<H>(listener: &TcpListener, shutdown: &Shutdown, limits: &Limits, handler: H) -> Summary
+pub fn serve<H>(listener: &TcpListener, stop: &Stop, capacity: &Capacity, handler: H) -> Summary
 where
     H: Fn(TcpStream, SocketAddr) + Send + Sync + 'static,
 {
@@ -139,32 +141,11 @@ where
     let mut summary = Summary::default();
     let panicked = Arc::new(AtomicU64::new(0));
 
-    for incoming in listener.incoming() {
-        if shutdown.requested() {
-            break;
-        }
-        let stream = match incoming {
-            Ok(stream) => stream,
-            Err(e) => {
-                crate::log!("accept failed: {}", crate::cli::describe(&e));
-                thread::sleep(ACCEPT_ERROR_PAUSE);
-                continue;
-            }
-        };
-        let Ok(peer) = stream.peer_addr() else {
-            continue; // the client already reset the connection
-        };
-        let Some(slot) = active.try_take(limits.max_clients) else {
-            refuse(stream, peer, &limits.busy_message);
+    for (conn, peer) in connections(listener, stop) {
+        let Some(slot) = active.try_take(capacity.max_clients) else {
+            refuse(conn.stream, peer, &capacity.busy_message);
             summary.refused += 1;
             continue;
-        };
-        let tracked = match shutdown.track(&stream) {
-            Ok(tracked) => tracked,
-            Err(e) => {
-                crate::log!("{peer} dropped: {}", crate::cli::describe(&e));
-                continue;
-            }
         };
         let handler = Arc::clone(&handler);
         let panicked = Arc::clone(&panicked);
@@ -172,7 +153,7 @@ where
             .name(format!("client {peer}"))
             .spawn(move || {
                 let _slot = slot;
-                let _tracked = tracked;
+                let Conn { stream, _tracked } = conn;
                 let run = panic::catch_unwind(AssertUnwindSafe(|| handler(stream, peer)));
                 if run.is_err() {
                     panicked.fetch_add(1, Ordering::Relaxed);
@@ -190,6 +171,81 @@ where
     summary
 }
 
+/// The connection loop, `while True: conn, addr = s.accept()`, as an
+/// iterator: `for (conn, addr) in connections(&listener, &stop) { ... }`.
+///
+/// It ends when `stop` is triggered (Ctrl-C wakes the blocked `accept()`).
+/// What a real server must also do is hidden here: a failed `accept()` (out
+/// of file descriptors, say) is logged and retried after
+/// [`ERROR_PAUSE`], so a persistent error does not spin a core; a
+/// client that reset before its address could be read is skipped; and each
+/// connection is registered with `stop` for as long as its [`Conn`] lives,
+/// so Ctrl-C ends its reads too.
+pub fn connections<'a>(
+    listener: &'a TcpListener,
+    stop: &'a Stop,
+) -> impl Iterator<Item = (Conn, SocketAddr)> + 'a {
+    listener
+        .incoming()
+        .take_while(move |_| !stop.requested()) // Ctrl-C's wake-up connection
+        .filter_map(move |incoming| match incoming {
+            Ok(stream) => accepted(stream, stop),
+            Err(e) => {
+                crate::log!("accept failed: {}", describe(&e));
+                thread::sleep(ERROR_PAUSE);
+                None
+            }
+        })
+}
+
+fn accepted(stream: TcpStream, stop: &Stop) -> Option<(Conn, SocketAddr)> {
+    let peer = stream.peer_addr().ok()?; // the client already reset
+    match stop.track(&stream) {
+        Ok(tracked) => Some((
+            Conn {
+                stream,
+                _tracked: tracked,
+            },
+            peer,
+        )),
+        Err(e) => {
+            crate::log!("{peer} dropped: {}", describe(&e));
+            None
+        }
+    }
+}
+
+/// An accepted connection: the `conn` of `conn, addr = s.accept()`. It reads
+/// and writes as a [`TcpStream`] (and derefs to one); while it lives, a
+/// [`Stop`] ends its reads.
+#[derive(Debug)]
+pub struct Conn {
+    stream: TcpStream,
+    _tracked: Tracked,
+}
+
+impl Deref for Conn {
+    type Target = TcpStream;
+    fn deref(&self) -> &TcpStream {
+        &self.stream
+    }
+}
+
+impl Read for &Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&self.stream).read(buf)
+    }
+}
+
+impl Write for &Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&self.stream).write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        (&self.stream).flush()
+    }
+}
+
 /// Sends the busy line and closes, without letting a client that does not
 /// read hold up the accept loop.
 pub fn refuse(mut stream: TcpStream, peer: SocketAddr, message: &[u8]) {
@@ -203,13 +259,13 @@ mod tests {
     use super::*;
     use std::io::{Read, Write};
 
-    fn start<H>(limits: Limits, handler: H) -> (SocketAddr, Shutdown, thread::JoinHandle<Summary>)
+    fn start<H>(limits: Capacity, handler: H) -> (SocketAddr, Stop, thread::JoinHandle<Summary>)
     where
         H: Fn(TcpStream, SocketAddr) + Send + Sync + 'static,
     {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
         let addr = listener.local_addr().expect("bound");
-        let shutdown = Shutdown::new();
+        let shutdown = Stop::new();
         shutdown.wake_on_trigger(&listener).expect("local addr");
         let server = {
             let shutdown = shutdown.clone();
@@ -241,7 +297,7 @@ mod tests {
 
     #[test]
     fn a_panicking_handler_costs_only_its_client() {
-        let (addr, shutdown, server) = start(Limits::max_clients(4), echo);
+        let (addr, shutdown, server) = start(Capacity::max_clients(4), echo);
         let mut doomed = TcpStream::connect(addr).expect("connect");
         doomed.write_all(b"panic").expect("send");
         assert_eq!(doomed.read(&mut [0; 8]).expect("closed by the panic"), 0);
@@ -254,7 +310,7 @@ mod tests {
 
     #[test]
     fn clients_over_the_limit_are_refused_with_a_line() {
-        let (addr, shutdown, server) = start(Limits::max_clients(1), echo);
+        let (addr, shutdown, server) = start(Capacity::max_clients(1), echo);
         let mut first = TcpStream::connect(addr).expect("connect");
         first.write_all(b"hi").expect("send");
         first
@@ -279,7 +335,7 @@ mod tests {
 
     #[test]
     fn shutdown_lets_clients_in_flight_finish() {
-        let (addr, shutdown, server) = start(Limits::max_clients(4), echo);
+        let (addr, shutdown, server) = start(Capacity::max_clients(4), echo);
         let mut client = TcpStream::connect(addr).expect("connect");
         client.write_all(b"x").expect("send");
         client.read_exact(&mut [0; 1]).expect("served");

@@ -24,8 +24,8 @@
 //! that are still running.
 //!
 //! ```
-//! use common::exec::{run_shell, Limits};
-//! let outcome = run_shell(b"echo out; echo err >&2", &Limits::default())?;
+//! use harness::exec::{run_shell, CommandLimits};
+//! let outcome = run_shell(b"echo out; echo err >&2", &CommandLimits::default())?;
 //! assert_eq!(outcome.output, b"out\nerr\n");
 //! # Ok::<(), std::io::Error>(())
 //! ```
@@ -64,7 +64,7 @@ const CHUNK: usize = 64 * 1024;
 
 /// The bounds of one command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
+pub struct CommandLimits {
     /// The whole process group is killed after this long.
     pub timeout: Duration,
     /// At most this many bytes of output (stdout and stderr together) are
@@ -96,17 +96,17 @@ pub struct ExecArgs {
 
 impl ExecArgs {
     /// The limits each command runs under.
-    pub fn limits(&self) -> Limits {
-        Limits {
+    pub fn limits(&self) -> CommandLimits {
+        CommandLimits {
             timeout: Duration::from_secs(self.timeout),
             max_output: self.max_output,
         }
     }
 }
 
-impl Default for Limits {
+impl Default for CommandLimits {
     fn default() -> Self {
-        Limits {
+        CommandLimits {
             timeout: DEFAULT_TIMEOUT,
             max_output: DEFAULT_MAX_OUTPUT,
         }
@@ -174,7 +174,7 @@ pub struct Outcome {
     /// The command ran past `limits.timeout` and its group was killed.
     pub timed_out: bool,
     /// The limits it ran under.
-    pub limits: Limits,
+    pub limits: CommandLimits,
 }
 
 impl Outcome {
@@ -229,7 +229,7 @@ fn seconds(duration: Duration) -> String {
 /// An error means the shell could not be started (or, a command with a NUL
 /// byte, could not even be passed to it); what the command itself does —
 /// fail, print garbage, hang — is reported in the [`Outcome`].
-pub fn run_shell(command: &[u8], limits: &Limits) -> io::Result<Outcome> {
+pub fn run_shell(command: &[u8], limits: &CommandLimits) -> io::Result<Outcome> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(OsStr::from_bytes(command))
@@ -310,7 +310,7 @@ struct Capture {
 }
 
 impl Capture {
-    fn start(mut pipe: impl Read + Send + 'static, limits: &Limits) -> Capture {
+    fn start(mut pipe: impl Read + Send + 'static, limits: &CommandLimits) -> Capture {
         let captured = Arc::new(Mutex::new(Captured::default()));
         let (finished, done) = mpsc::channel();
         let max = limits.max_output;
@@ -367,19 +367,19 @@ fn lock(mutex: &Mutex<Captured>) -> std::sync::MutexGuard<'_, Captured> {
 mod tests {
     use super::*;
 
-    fn limits(timeout_ms: u64, max_output: usize) -> Limits {
-        Limits {
+    fn limits(timeout_ms: u64, max_output: usize) -> CommandLimits {
+        CommandLimits {
             timeout: Duration::from_millis(timeout_ms),
             max_output,
         }
     }
 
     /// Generous limits: a test that hits them by accident fails loudly.
-    fn roomy() -> Limits {
+    fn roomy() -> CommandLimits {
         limits(60_000, 1 << 20)
     }
 
-    fn run(command: &str, limits: &Limits) -> Outcome {
+    fn run(command: &str, limits: &CommandLimits) -> Outcome {
         run_shell(command.as_bytes(), limits).expect("sh starts")
     }
 
