@@ -13,51 +13,22 @@
 //! tcp_client --message 'hello world'           # one message, one reply
 //! ```
 
+mod args;
+
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use args::Args;
 use clap::Parser;
 use common::show::printable_text;
 use common::trace::Traced;
-use harness::cli::{self, Failure, NetArgs};
-use harness::input::{Line, LineInput};
-
-#[derive(Debug, Parser)]
-#[command(
-    version,
-    about = "Lesson 1 (TCP), the client: sends each line to tcp_server and prints the \
-             upper-cased reply. `quit` ends.",
-    after_help = "Examples:\n  \
-        tcp_client                              # interactive, prompt >>:\n  \
-        printf 'hello\\nquit\\n' | tcp_client     # from a pipe: prints HELLO\n  \
-        tcp_client --message 'hello'            # one message, print the reply, exit\n  \
-        tcp_client --chat                       # talk to `tcp_server --chat`\n\n\
-        Start the server first, in another terminal: tcp_server\n"
-)]
-struct Args {
-    #[command(flatten)]
-    net: NetArgs<8080>,
-
-    /// Send this one message, print the reply and exit.
-    #[arg(short, long)]
-    message: Option<String>,
-
-    /// Talk to `tcp_server --chat`: a reply is whatever one `recv` brings;
-    /// `q`, from either side, ends the conversation.
-    #[arg(long)]
-    chat: bool,
-
-    /// Give up on connecting, or on a reply, after this many seconds.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS",
-          value_parser = clap::value_parser!(u64).range(1..))]
-    timeout: u64,
-}
+use harness::cli::{self, Failure};
+use harness::input::LineInput;
 
 fn main() -> ExitCode {
-    cli::quiet_on_closed_pipe();
-    cli::exit_code(run(Args::parse()))
+    harness::main(|| run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<(), Failure> {
@@ -79,17 +50,10 @@ fn run(args: Args) -> Result<(), Failure> {
         return Ok(());
     }
 
-    let input = LineInput::stdin();
-    loop {
-        let message = match input.next(">>: ") {
-            Line::Text(message) => message,
-            Line::End | Line::Interrupted => return Ok(()),
-        };
+    // while True: msg = input('>>: ').strip()
+    for message in LineInput::stdin().until_quit(">>: ") {
         if message.is_empty() {
             continue; // sending nothing would look like a close to the server
-        }
-        if message == "quit" {
-            return Ok(());
         }
         if args.chat && message.eq_ignore_ascii_case("q") {
             // The chat's own goodbye (`Q` too, as the lesson's msg.lower()):
@@ -106,6 +70,7 @@ fn run(args: Args) -> Result<(), Failure> {
             return Ok(());
         }
     }
+    Ok(())
 }
 
 /// Sends one message and reads its reply.
@@ -151,7 +116,7 @@ fn print_reply(reply: &[u8]) {
 
 fn lost(e: &io::Error, timeout: Duration) -> Failure {
     match e.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Failure::runtime(format!(
+        _ if cli::is_timeout(e) => Failure::runtime(format!(
             "no reply from the server within {} s",
             timeout.as_secs()
         )),
