@@ -37,8 +37,7 @@ pub struct Settings {
 }
 
 fn main() -> ExitCode {
-    cli::quiet_on_closed_pipe();
-    cli::exit_code(run(Args::parse()))
+    harness::main(|| run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<(), Failure> {
@@ -51,7 +50,7 @@ fn run(args: Args) -> Result<(), Failure> {
     if args.model == Model::Uring {
         uring::check_available()?;
     }
-    let shutdown = Stop::on_ctrl_c()?;
+    let stop = Stop::on_ctrl_c()?;
     let settings = Settings {
         trace: args.net.trace,
         idle_timeout: (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout)),
@@ -61,7 +60,7 @@ fn run(args: Args) -> Result<(), Failure> {
     if args.model == Model::Sigio {
         let socket = args.net.bind_udp()?;
         cli::announce_listening(socket.local_addr()?);
-        let summary = sigio::serve(socket, &shutdown, &settings)?;
+        let summary = sigio::serve(socket, &stop, &settings)?;
         log!("shutting down (sigio): {summary}");
         return Ok(());
     }
@@ -69,18 +68,18 @@ fn run(args: Args) -> Result<(), Failure> {
     // socket() + bind() + listen(): the same for every TCP model.
     let listener = bind_listener(&args.net)?;
     if args.model != Model::Tokio {
-        shutdown.wake_on_trigger(&listener)?;
+        stop.wake_on_trigger(&listener)?;
     }
     cli::announce_listening(listener.local_addr()?);
     let summary = match args.model {
-        Model::Blocking => blocking::serve(&listener, &shutdown, &settings).to_string(),
-        Model::Threads => threads::serve(&listener, &shutdown, &settings).to_string(),
-        Model::Nonblocking => nonblocking::serve(&listener, &shutdown, &settings)?,
-        Model::Select => select::serve(&listener, &shutdown, &settings)?,
-        Model::Poll => poll::serve(&listener, &shutdown, &settings)?,
-        Model::Epoll => epoll::serve(&listener, &shutdown, &settings)?,
-        Model::Uring => uring::serve(&listener, &shutdown, &settings)?,
-        Model::Tokio => tokio::serve(listener, &shutdown)?,
+        Model::Blocking => blocking::serve(&listener, &stop, &settings).to_string(),
+        Model::Threads => threads::serve(&listener, &stop, &settings).to_string(),
+        Model::Nonblocking => nonblocking::serve(&listener, &stop, &settings)?,
+        Model::Select => select::serve(&listener, &stop, &settings)?,
+        Model::Poll => poll::serve(&listener, &stop, &settings)?,
+        Model::Epoll => epoll::serve(&listener, &stop, &settings)?,
+        Model::Uring => uring::serve(&listener, &stop, &settings)?,
+        Model::Tokio => tokio::serve(listener, &stop)?,
         Model::Sigio => unreachable!("sigio is served above"),
     };
     log!(

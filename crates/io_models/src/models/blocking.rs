@@ -26,12 +26,11 @@
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::thread;
 
 use common::trace::Traced;
 use harness::cli;
 use harness::log;
-use harness::server::{self, Summary};
+use harness::server::{connections, Summary};
 use harness::stop::Stop;
 
 use crate::client::BUFFER_SIZE;
@@ -39,30 +38,13 @@ use crate::Settings;
 
 /// The connection loop: accept a client, serve it until it leaves, then
 /// accept the next.
-pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> Summary {
+pub fn serve(listener: &TcpListener, stop: &Stop, settings: &Settings) -> Summary {
     let mut summary = Summary::default();
-    for incoming in listener.incoming() {
-        // accept() returned: a client, or Ctrl-C's wake-up connection.
-        if shutdown.requested() {
-            break;
-        }
-        match incoming {
-            Ok(stream) => {
-                let Ok(peer) = stream.peer_addr() else {
-                    continue; // it reset before we got to it
-                };
-                // Ctrl-C ends this client's reads, so the loop can stop.
-                let Ok(_tracked) = shutdown.track(&stream) else {
-                    continue;
-                };
-                summary.served += 1;
-                serve_client(&stream, peer, settings);
-            }
-            Err(e) => {
-                log!("accept failed: {}", cli::describe(&e));
-                thread::sleep(server::ERROR_PAUSE);
-            }
-        }
+    // accept() blocks until a handshake is queued (or Ctrl-C's wake-up
+    // connection ends the loop); Ctrl-C also ends this client's reads.
+    for (conn, peer) in connections(listener, stop) {
+        summary.served += 1;
+        serve_client(&conn, peer, settings);
     }
     summary
 }

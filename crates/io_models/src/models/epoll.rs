@@ -43,7 +43,7 @@ const LISTENER: u64 = u64::MAX;
 /// How many ready sockets one `epoll_wait` reports at most.
 const EVENTS: usize = 256;
 
-pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, stop: &Stop, settings: &Settings) -> io::Result<String> {
     listener.set_nonblocking(true)?;
     let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?;
     epoll.add(listener, EpollEvent::new(EpollFlags::EPOLLIN, LISTENER))?;
@@ -51,14 +51,14 @@ pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io
     let mut events = vec![EpollEvent::empty(); EVENTS];
     let mut served = 0u64;
 
-    while !shutdown.requested() {
+    while !stop.requested() {
         // Phase 1: block here until a registered socket is ready.
         let n = match epoll.wait(&mut events, EpollTimeout::NONE) {
             Ok(n) => n,
             Err(Errno::EINTR) => continue, // a signal (Ctrl-C): look at the flag
             Err(e) => return Err(e.into()),
         };
-        if shutdown.requested() {
+        if stop.requested() {
             break; // woken by Ctrl-C's connection: do not serve it
         }
         for event in &events[..n] {

@@ -31,18 +31,18 @@ use harness::stop::Stop;
 use crate::client::{self, Accepted, Client, Progress};
 use crate::Settings;
 
-pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, stop: &Stop, settings: &Settings) -> io::Result<String> {
     listener.set_nonblocking(true)?;
     let mut clients: Vec<Client> = Vec::new();
     let (mut served, mut total_empty) = (0u64, 0u64);
     let (mut empty, mut moved) = (0u64, 0u64); // this second's counts
     let mut second = Instant::now();
 
-    while !shutdown.requested() {
+    while !stop.requested() {
         // Anyone in the backlog? (Take them all; the last call says no.)
         loop {
             match client::accept(listener) {
-                Accepted::New(..) if shutdown.requested() => break, // Ctrl-C's wake-up
+                Accepted::New(..) if stop.requested() => break, // Ctrl-C's wake-up
                 Accepted::New(stream, peer) => {
                     if let Some(client) = Client::new(stream, peer, settings.trace) {
                         served += 1;

@@ -30,12 +30,12 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use crate::client::{self, Accepted, Client};
 use crate::Settings;
 
-pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, stop: &Stop, settings: &Settings) -> io::Result<String> {
     listener.set_nonblocking(true)?;
     let mut clients: Vec<Client> = Vec::new();
     let mut served = 0u64;
 
-    while !shutdown.requested() {
+    while !stop.requested() {
         // Entry 0 is the listener; entry i + 1 is clients[i].
         let ready: Vec<(usize, PollFlags)> = {
             let mut fds = Vec::with_capacity(clients.len() + 1);
@@ -54,7 +54,7 @@ pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io
                 Err(Errno::EINTR) => continue, // a signal (Ctrl-C): look at the flag
                 Err(e) => return Err(e.into()),
             }
-            if shutdown.requested() {
+            if stop.requested() {
                 break; // woken by Ctrl-C's connection: do not serve it
             }
             fds.iter()

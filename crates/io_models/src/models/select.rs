@@ -40,13 +40,13 @@ use crate::Settings;
 pub const REFUSAL: &str =
     "server busy: select() watches descriptors below FD_SETSIZE (1024) only; try again later\n";
 
-pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, stop: &Stop, settings: &Settings) -> io::Result<String> {
     listener.set_nonblocking(true)?;
     let listener_fd = listener.as_raw_fd();
     let mut clients: HashMap<RawFd, Client> = HashMap::new();
     let (mut served, mut refused) = (0u64, 0u64);
 
-    while !shutdown.requested() {
+    while !stop.requested() {
         // Build the two sets: read interest, or write interest for a client
         // owed a reply. (They borrow the sockets; keep only the answer.)
         let (readable, writable) = {
@@ -67,7 +67,7 @@ pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io
                 Err(Errno::EINTR) => continue, // a signal (Ctrl-C): look at the flag
                 Err(e) => return Err(e.into()),
             }
-            if shutdown.requested() {
+            if stop.requested() {
                 break; // woken by Ctrl-C's connection: do not serve it
             }
             let fds = |set: &FdSet<'_>| -> Vec<RawFd> {

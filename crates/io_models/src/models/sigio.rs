@@ -59,8 +59,8 @@ pub fn block_sigio() -> io::Result<()> {
     Ok(sigio_set().thread_block()?)
 }
 
-pub fn serve(socket: UdpSocket, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
-    shutdown.wake_udp_on_trigger(&socket)?; // Ctrl-C sends an empty datagram
+pub fn serve(socket: UdpSocket, stop: &Stop, settings: &Settings) -> io::Result<String> {
+    stop.wake_udp_on_trigger(&socket)?; // Ctrl-C sends an empty datagram
     let signals = SignalFd::new(&sigio_set())?;
     socket.set_nonblocking(true)?;
     set_owner(&socket)?;
@@ -75,7 +75,7 @@ pub fn serve(socket: UdpSocket, shutdown: &Stop, settings: &Settings) -> io::Res
     let mut buf = vec![0; RECV_BUFFER];
     // A datagram that came before O_ASYNC raised no signal: drain first.
     answered += drain(&socket, &mut buf);
-    while !shutdown.requested() {
+    while !stop.requested() {
         // Wait for the kernel's SIGIO. A program with a handler would be
         // doing other work here; this one has nothing else to do.
         match signals.read_signal() {

@@ -28,10 +28,10 @@ use harness::stop::Stop;
 use super::blocking;
 use crate::Settings;
 
-pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> Summary {
-    let limits = Capacity::max_clients(settings.max_clients);
+pub fn serve(listener: &TcpListener, stop: &Stop, settings: &Settings) -> Summary {
+    let capacity = Capacity::max_clients(settings.max_clients);
     let settings = Arc::new(settings.clone());
-    server::serve(listener, shutdown, &limits, move |stream, peer| {
+    server::serve(listener, stop, &capacity, move |stream, peer| {
         blocking::serve_client(&stream, peer, &settings);
     })
 }

@@ -14,12 +14,12 @@ use harness::stop::Stop;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Notify;
 
-pub fn serve(listener: TcpListener, shutdown: &Stop) -> io::Result<String> {
+pub fn serve(listener: TcpListener, stop: &Stop) -> io::Result<String> {
     let runtime = tokio::runtime::Runtime::new()?;
-    let stop = Arc::new(Notify::new());
+    let stopped = Arc::new(Notify::new());
     let served = Arc::new(AtomicU64::new(0));
-    let notify = Arc::clone(&stop);
-    shutdown.on_trigger(move || notify.notify_one());
+    let notify = Arc::clone(&stopped);
+    stop.on_trigger(move || notify.notify_one());
     listener.set_nonblocking(true)?;
     let listener = runtime.block_on(async { tokio::net::TcpListener::from_std(listener) })?;
     let count = Arc::clone(&served);
@@ -43,7 +43,7 @@ pub fn serve(listener: TcpListener, shutdown: &Stop) -> io::Result<String> {
             });
         }
     });
-    runtime.block_on(stop.notified());
+    runtime.block_on(stopped.notified());
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(format!(
         "served {} client(s)",

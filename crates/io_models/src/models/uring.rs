@@ -105,7 +105,7 @@ impl Conn {
     }
 }
 
-pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io::Result<String> {
+pub fn serve(listener: &TcpListener, stop: &Stop, settings: &Settings) -> io::Result<String> {
     let mut ring = IoUring::new(RING_ENTRIES)?;
     let mut conns: HashMap<u64, Conn> = HashMap::new();
     let (mut next_id, mut served, mut stopping) = (0u64, 0u64, false);
@@ -140,7 +140,7 @@ pub fn serve(listener: &TcpListener, shutdown: &Stop, settings: &Settings) -> io
                 }
                 continue;
             }
-            if shutdown.requested() {
+            if stop.requested() {
                 stopping = true; // Ctrl-C's wake-up connection: accept no more
                 continue;
             }
