@@ -141,28 +141,28 @@ where
     let mut summary = Summary::default();
     let panicked = Arc::new(AtomicU64::new(0));
 
-    for (conn, peer) in connections(listener, stop) {
+    for (conn, addr) in connections(listener, stop) {
         let Some(slot) = active.try_take(capacity.max_clients) else {
-            refuse(conn.stream, peer, &capacity.busy_message);
+            refuse(conn.stream, addr, &capacity.busy_message);
             summary.refused += 1;
             continue;
         };
         let handler = Arc::clone(&handler);
         let panicked = Arc::clone(&panicked);
         let spawned = thread::Builder::new()
-            .name(format!("client {peer}"))
+            .name(format!("client {addr}"))
             .spawn(move || {
                 let _slot = slot;
                 let Conn { stream, _tracked } = conn;
-                let run = panic::catch_unwind(AssertUnwindSafe(|| handler(stream, peer)));
+                let run = panic::catch_unwind(AssertUnwindSafe(|| handler(stream, addr)));
                 if run.is_err() {
                     panicked.fetch_add(1, Ordering::Relaxed);
-                    crate::log!("{peer} connection thread panicked; the server goes on");
+                    crate::log!("{addr} connection thread panicked; the server goes on");
                 }
             });
         match spawned {
             Ok(_) => summary.served += 1,
-            Err(e) => crate::log!("{peer} dropped: cannot start a thread: {e}"),
+            Err(e) => crate::log!("{addr} dropped: cannot start a thread: {e}"),
         }
     }
 
