@@ -10,13 +10,16 @@
 //!   (loss %, rtt min/avg/max/mdev);
 //! * [`heartbeat`]: the server side of the heartbeat exercise: gaps in the
 //!   sequence numbers, and a client declared gone after a silence;
-//! * [`parse_seconds`]: `--interval 0.2`, `--timeout 1.5`.
+//! * [`parse_seconds`]: `--interval 0.2`, `--timeout 1.5`; [`show_datagram`]:
+//!   a datagram in a log line.
 
 pub mod heartbeat;
 pub mod loss;
 pub mod stats;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::show::printable_text;
 
 /// The lab's ping: `Ping <seq> <unix time>`, as the Python client's
 /// `'Ping %d %s' % (i + 1, time.time())`.
@@ -117,6 +120,24 @@ pub fn show_seconds(duration: Duration) -> String {
     format!("{} s", duration.as_secs_f64())
 }
 
+/// A datagram as one short quoted piece of a log line: `"Ping 1 ..."`, its
+/// first 60 bytes and the count (`"PPPP..." (65507 bytes)`) when it is
+/// longer, `(empty datagram)` when there is nothing to quote.
+pub fn show_datagram(datagram: &[u8]) -> String {
+    const SHOWN: usize = 60;
+    if datagram.is_empty() {
+        return "(empty datagram)".to_string();
+    }
+    if datagram.len() <= SHOWN {
+        return format!("\"{}\"", printable_text(datagram));
+    }
+    format!(
+        "\"{}...\" ({} bytes)",
+        printable_text(&datagram[..SHOWN]),
+        datagram.len()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +222,17 @@ mod tests {
         assert_eq!(show_seconds(Duration::from_secs(1)), "1 s");
         assert_eq!(show_seconds(Duration::from_millis(200)), "0.2 s");
         assert_eq!(show_seconds(Duration::from_millis(1500)), "1.5 s");
+    }
+
+    #[test]
+    fn a_datagram_is_quoted_cut_at_60_bytes_or_said_empty() {
+        assert_eq!(show_datagram(b"Ping 1 2.5"), "\"Ping 1 2.5\"");
+        assert_eq!(show_datagram(b""), "(empty datagram)");
+        assert_eq!(show_datagram(b"a\nb"), "\"a\\nb\"");
+        let long = [b'P'; 61];
+        assert_eq!(
+            show_datagram(&long),
+            format!("\"{}...\" (61 bytes)", "P".repeat(60))
+        );
     }
 }
