@@ -35,7 +35,7 @@ fn run(args: Args) -> Result<(), Failure> {
     let message = args.message.as_deref().map(str::trim);
     if message == Some("") {
         return Err(Failure::usage(
-            "nothing to send: the server would read an empty message as a close",
+            "nothing to send: an empty message puts no bytes on the wire, so no reply would ever come",
         ));
     }
     let timeout = Duration::from_secs(args.timeout);
@@ -53,7 +53,7 @@ fn run(args: Args) -> Result<(), Failure> {
     // while True: msg = input('>>: ').strip()
     for message in LineInput::stdin().until_quit(">>: ") {
         if message.is_empty() {
-            continue; // sending nothing would look like a close to the server
+            continue; // send(b"") puts nothing on the wire: no reply would come
         }
         if args.chat && message.eq_ignore_ascii_case("q") {
             // The chat's own goodbye (`Q` too, as the lesson's msg.lower()):
