@@ -178,6 +178,19 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The server's log line for it: `exit code 0, 1234 bytes, cut (5 bytes
+    /// dropped), killed after --timeout`.
+    pub fn summary(&self) -> String {
+        let mut text = format!("{}, {} bytes", self.termination, self.output.len());
+        if self.truncated {
+            text.push_str(&format!(", cut ({} bytes dropped)", self.dropped));
+        }
+        if self.timed_out {
+            text.push_str(", killed after --timeout");
+        }
+        text
+    }
+
     /// The text a remote-command server sends back: the output, or a line
     /// saying there was none (so a client never waits for nothing), then a
     /// note for each limit that was hit.

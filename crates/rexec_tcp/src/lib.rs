@@ -100,6 +100,11 @@ pub struct Reply {
 pub enum ReplyError {
     /// The socket failed, the peer closed, or a length or header was bad.
     Wire(WireError),
+    /// `struct` and `json`: the 4-byte length prefix (of the output, or of
+    /// the JSON header) says more than `max`. Told apart from a refused
+    /// `data_size` or decimal length because these 4 bytes may be another
+    /// program's text (`ECHO` from an upper-case echo server).
+    PrefixTooLong { len: usize, max: usize },
     /// `ready`: what came where the decimal length belongs.
     BadLength(Vec<u8>),
     /// `ready`, server side: what the client answered instead of `ready`.
@@ -118,6 +123,7 @@ impl ReplyError {
         matches!(
             self,
             ReplyError::BadLength(_)
+                | ReplyError::PrefixTooLong { .. }
                 | ReplyError::Wire(
                     WireError::NegativeLength(_)
                         | WireError::TooLong { .. }
@@ -131,6 +137,16 @@ impl fmt::Display for ReplyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReplyError::Wire(e) => write!(f, "{e}"),
+            ReplyError::PrefixTooLong { len, max } => {
+                // The same words as any refused length.
+                fmt::Display::fmt(
+                    &WireError::TooLong {
+                        len: *len,
+                        max: *max,
+                    },
+                    f,
+                )
+            }
             ReplyError::BadLength(got) => write!(
                 f,
                 "expected the output length in decimal, got {:?}",
@@ -154,6 +170,15 @@ impl From<WireError> for ReplyError {
 impl From<io::Error> for ReplyError {
     fn from(e: io::Error) -> Self {
         ReplyError::Wire(WireError::Io(e))
+    }
+}
+
+/// An error reading a 4-byte length prefix, with a refused length marked
+/// as the prefix's ([`ReplyError::PrefixTooLong`]).
+fn prefix_error(e: WireError) -> ReplyError {
+    match e {
+        WireError::TooLong { len, max } => ReplyError::PrefixTooLong { len, max },
+        other => ReplyError::Wire(other),
     }
 }
 
@@ -256,11 +281,12 @@ pub fn read_reply<S: Read + Write>(
             })
         }
         Protocol::Struct => Ok(Reply {
-            output: wire::read_frame(conn, max_reply)?,
+            output: wire::read_frame(conn, max_reply).map_err(prefix_error)?,
             ..Reply::default()
         }),
         Protocol::Json => {
-            let header: ReplyHeader = wire::read_json_header(conn, DEFAULT_MAX_HEADER)?;
+            let header: ReplyHeader =
+                wire::read_json_header(conn, DEFAULT_MAX_HEADER).map_err(prefix_error)?;
             let len = usize::try_from(header.data_size).unwrap_or(usize::MAX);
             if len > max_reply {
                 return Err(WireError::TooLong {
