@@ -74,7 +74,7 @@ pub fn serve(socket: UdpSocket, stop: &Stop, settings: &Settings) -> io::Result<
     let (mut signalled, mut answered) = (0u64, 0u64);
     let mut buf = vec![0; RECV_BUFFER];
     // A datagram that came before O_ASYNC raised no signal: drain first.
-    answered += drain(&socket, &mut buf);
+    answered += drain(&socket, &mut buf, stop);
     while !stop.requested() {
         // Wait for the kernel's SIGIO. A program with a handler would be
         // doing other work here; this one has nothing else to do.
@@ -83,7 +83,7 @@ pub fn serve(socket: UdpSocket, stop: &Stop, settings: &Settings) -> io::Result<
             Err(Errno::EINTR) => continue, // Ctrl-C's own signal
             Err(e) => return Err(e.into()),
         }
-        answered += drain(&socket, &mut buf);
+        answered += drain(&socket, &mut buf, stop);
     }
     Ok(format!(
         "answered {answered} datagram(s) after {signalled} SIGIO(s)"
@@ -91,11 +91,16 @@ pub fn serve(socket: UdpSocket, stop: &Stop, settings: &Settings) -> io::Result<
 }
 
 /// Phase 2, for every datagram waiting: `recvfrom` copies it, `sendto`
-/// answers it. Returns how many were answered.
-fn drain(socket: &TracedUdp, buf: &mut [u8]) -> u64 {
+/// answers it. Returns how many were answered. Once Ctrl-C has been
+/// pressed, the next datagram is its wake-up: neither answered nor counted.
+fn drain(socket: &TracedUdp, buf: &mut [u8], stop: &Stop) -> u64 {
     let mut answered = 0;
     loop {
-        let (n, peer) = match socket.recv_from(buf) {
+        let received = socket.recv_from(buf);
+        if stop.requested() {
+            return answered;
+        }
+        let (n, peer) = match received {
             Ok(got) => got,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return answered,
             // An ICMP error for an earlier reply (port unreachable): it
