@@ -1,13 +1,14 @@
 //! The server side: one [`Session`] per client, on a thread of its own
 //! (`harness::server::serve`, the `ThreadingTCPServer` of the lesson).
 //!
-//! A session reads a JSON header, acts on its `cmd`, answers with a JSON
-//! header, and loops, like the lesson's `handle()`. What it adds is what a
-//! shared server needs: a login and a home per user, names and paths checked
-//! before they touch the disk, uploads received under a hidden name and
-//! renamed only once their size and md5 are right, a quota checked before
-//! the first byte is written, and errors that cost only the connection
-//! that caused them.
+//! A session reads a JSON header ([`Session::next_request`]), acts on its
+//! `cmd` ([`Session::put`], [`Session::get`], [`Session::command`]), answers
+//! with a JSON header, and loops, like the lesson's `handle()`; that loop is
+//! `session` in `main.rs`. What it adds is what a shared server needs: a
+//! login and a home per user, names and paths checked before they touch the
+//! disk, uploads received under a hidden name and renamed only once their
+//! size and md5 are right, a quota checked before the first byte is written,
+//! and errors that cost only the connection that caused them.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
@@ -42,6 +43,9 @@ pub const MAX_LOGIN_ATTEMPTS: u32 = 3;
 
 /// The name logged for clients of a server without `--users`.
 pub const ANONYMOUS: &str = "anonymous";
+
+/// The answer to a command sent before the login a server with accounts needs.
+const LOG_IN_FIRST: &str = "log in first: this server has accounts (ftp --user NAME)";
 
 /// How a server was started.
 #[derive(Debug)]
@@ -115,20 +119,14 @@ impl FtpServer {
         }
     }
 
-    /// One client, from connect to close.
-    pub fn serve_client(&self, stream: &TcpStream, peer: SocketAddr) {
-        log!("{peer} connected");
-        let mut session = match Session::new(self, stream, peer) {
-            Ok(session) => session,
-            Err(e) => {
-                log!("{peer} dropped: {}", describe(&e));
-                return;
-            }
-        };
-        match session.run() {
-            Ok(()) => log!("{peer} disconnected"),
-            Err(why) => log!("{peer} dropped: {why}"),
-        }
+    /// Starts one client's conversation on `stream`: its timeouts set,
+    /// and logged in as `anonymous` unless the server has accounts.
+    pub fn session<'a>(
+        &'a self,
+        stream: &'a TcpStream,
+        peer: SocketAddr,
+    ) -> Result<Session<'a>, Fatal> {
+        Session::new(self, stream, peer).map_err(|e| describe(&e))
     }
 
     fn uploads(&self) -> MutexGuard<'_, HashMap<PathBuf, Upload>> {
@@ -150,16 +148,11 @@ impl Drop for Reservation<'_> {
 }
 
 /// What ends a session early; the text goes to the log.
-type Fatal = String;
-
-/// Whether the session goes on after a request.
-enum Flow {
-    Continue,
-    Quit,
-}
+pub type Fatal = String;
 
 /// One client's conversation.
-struct Session<'a> {
+#[derive(Debug)]
+pub struct Session<'a> {
     server: &'a FtpServer,
     peer: SocketAddr,
     conn: Traced<&'a TcpStream>,
@@ -167,6 +160,8 @@ struct Session<'a> {
     user: Option<(String, PathBuf)>,
     cwd: VirtualPath,
     failed_logins: u32,
+    /// Set by `quit`: the next request is the end.
+    quit: bool,
     buf: Vec<u8>,
 }
 
@@ -188,53 +183,63 @@ impl<'a> Session<'a> {
             user,
             cwd: VirtualPath::root(),
             failed_logins: 0,
+            quit: false,
             buf: vec![0; CHUNK],
         })
     }
 
-    /// The lesson's `handle()`: read a header, act on its `cmd`, repeat.
-    fn run(&mut self) -> Result<(), Fatal> {
-        loop {
-            let header: Value = match wire::read_json_header(&mut self.conn, DEFAULT_MAX_HEADER) {
-                Ok(header) => header,
-                Err(WireError::Closed) => return Ok(()),
-                Err(e @ (WireError::Io(_) | WireError::Truncated { .. })) => {
-                    return Err(self.connection_lost(&e))
-                }
-                Err(e) => {
-                    // A bad length or bad JSON: what follows cannot be
-                    // trusted to be a header, so this connection ends.
-                    let why = format!("bad request: {e}");
-                    self.reply(&Reply::error(format!("{why}; closing the connection")))?;
-                    return Err(why);
-                }
-            };
-            let request = match Request::from_json(&header) {
-                Ok(request) => request,
-                Err(e) => {
-                    let why = format!("bad request: {e}");
-                    self.reply(&Reply::error(format!("{why}; closing the connection")))?;
-                    return Err(why);
-                }
-            };
-            if let Flow::Quit = self.handle(request)? {
-                return Ok(());
+    /// The lesson's `recv(4)`, `struct.unpack('i', ...)`, `recv(head_size)`
+    /// and `json.loads`: the next request, or `None` once the client has
+    /// closed (or said `quit`). A bad length or bad JSON is answered and
+    /// ends the connection: what follows cannot be trusted to be a header.
+    pub fn next_request(&mut self) -> Result<Option<Request>, Fatal> {
+        if self.quit {
+            return Ok(None);
+        }
+        let header: Value = match wire::read_json_header(&mut self.conn, DEFAULT_MAX_HEADER) {
+            Ok(header) => header,
+            Err(WireError::Closed) => return Ok(None),
+            Err(e @ (WireError::Io(_) | WireError::Truncated { .. })) => {
+                return Err(self.connection_lost(&e))
             }
+            Err(e) => return Err(self.bad_request(&e)),
+        };
+        match Request::from_json(&header) {
+            Ok(request) => Ok(Some(request)),
+            Err(e) => Err(self.bad_request(&e)),
         }
     }
 
-    fn handle(&mut self, request: Request) -> Result<Flow, Fatal> {
-        let needs_login = !matches!(
+    fn bad_request(&mut self, e: &dyn std::fmt::Display) -> Fatal {
+        let why = format!("bad request: {e}");
+        match self.reply(&Reply::error(format!("{why}; closing the connection"))) {
+            Ok(()) => why,
+            Err(lost) => lost,
+        }
+    }
+
+    /// Refuses a request that needs a login on a server with accounts,
+    /// before anyone has logged in. Returns whether it refused.
+    fn refused_before_login(&mut self) -> Result<bool, Fatal> {
+        if self.user.is_some() {
+            return Ok(false);
+        }
+        self.reply(&Reply::error(LOG_IN_FIRST))?;
+        Ok(true)
+    }
+
+    /// Any request: `login`, `ls`, `cd`, `pwd`, `mkdir`, `quit` (after
+    /// which [`next_request`](Self::next_request) is the end), an unknown
+    /// `cmd`, answered with an error where the lesson skipped it, and a put
+    /// or a get, handed to [`put`](Self::put) or [`get`](Self::get).
+    pub fn command(&mut self, request: Request) -> Result<(), Fatal> {
+        // A put and a get check the login themselves.
+        let needs_login = matches!(
             request,
-            Request::Login { .. } | Request::Quit | Request::Unknown(_)
+            Request::Ls { .. } | Request::Cd { .. } | Request::Pwd | Request::Mkdir { .. }
         );
-        if needs_login && self.user.is_none() {
-            let refusal = "log in first: this server has accounts (ftp --user NAME)";
-            if let Request::Put(put) = &request {
-                return self.refuse_put(put, refusal.to_string());
-            }
-            self.reply(&Reply::error(refusal))?;
-            return Ok(Flow::Continue);
+        if needs_login && self.refused_before_login()? {
+            return Ok(());
         }
         match request {
             Request::Login { user, password } => self.login(&user, &password),
@@ -254,7 +259,8 @@ impl<'a> Session<'a> {
             Request::Mkdir { path } => self.answer(|s| s.mkdir(&path)),
             Request::Quit => {
                 self.reply(&Reply::ok("bye"))?;
-                Ok(Flow::Quit)
+                self.quit = true;
+                Ok(())
             }
             Request::Unknown(cmd) => {
                 let shown = printable_text(cmd.as_bytes());
@@ -263,7 +269,7 @@ impl<'a> Session<'a> {
                     "unknown command `{shown}` (this server knows login, put, get, ls, cd, \
                      pwd, mkdir, quit)"
                 )))?;
-                Ok(Flow::Continue)
+                Ok(())
             }
         }
     }
@@ -273,10 +279,10 @@ impl<'a> Session<'a> {
     fn answer(
         &mut self,
         command: impl FnOnce(&mut Self) -> Result<Reply, String>,
-    ) -> Result<Flow, Fatal> {
+    ) -> Result<(), Fatal> {
         let reply = command(self).unwrap_or_else(Reply::error);
         self.reply(&reply)?;
-        Ok(Flow::Continue)
+        Ok(())
     }
 
     fn reply(&mut self, reply: &Reply) -> Result<(), Fatal> {
@@ -323,14 +329,14 @@ impl<'a> Session<'a> {
 
     // ------------------------------------------------------------ login
 
-    fn login(&mut self, user: &str, password: &str) -> Result<Flow, Fatal> {
+    fn login(&mut self, user: &str, password: &str) -> Result<(), Fatal> {
         let config = &self.server.config;
         let Some(users) = &config.users else {
             self.reply(&Reply {
                 cwd: Some("/".into()),
                 ..Reply::ok("this server is anonymous: no login needed")
             })?;
-            return Ok(Flow::Continue);
+            return Ok(());
         };
         let shown = printable_text(user.as_bytes());
         if users.check(user, password) {
@@ -343,7 +349,7 @@ impl<'a> Session<'a> {
                 Err(why) => {
                     log!("{} {why}", self.peer);
                     self.reply(&Reply::error(why))?;
-                    return Ok(Flow::Continue);
+                    return Ok(());
                 }
             };
             self.user = Some((user.to_string(), home));
@@ -353,7 +359,7 @@ impl<'a> Session<'a> {
                 cwd: Some("/".into()),
                 ..Reply::ok(format!("logged in as {shown}"))
             })?;
-            return Ok(Flow::Continue);
+            return Ok(());
         }
         // A wrong guess waits before it is told, and only a few are allowed
         // per connection: guessing becomes slow whatever the client does.
@@ -372,13 +378,16 @@ impl<'a> Session<'a> {
             return Err("too many failed logins".into());
         }
         self.reply(&Reply::error("login failed: wrong user or password"))?;
-        Ok(Flow::Continue)
+        Ok(())
     }
 
     // -------------------------------------------------------------- put
 
     /// The lesson's `put()`: receive exactly `file_size` bytes into a file.
-    fn put(&mut self, put: &PutRequest) -> Result<Flow, Fatal> {
+    pub fn put(&mut self, put: &PutRequest) -> Result<(), Fatal> {
+        if self.user.is_none() {
+            return self.refuse_put(put, LOG_IN_FIRST.to_string());
+        }
         let plan = match self.plan_put(put) {
             Ok(plan) => plan,
             Err(why) => return self.refuse_put(put, why),
@@ -520,7 +529,7 @@ impl<'a> Session<'a> {
                 ))
             })?;
         }
-        Ok(Flow::Continue)
+        Ok(())
     }
 
     /// Checks a put and prepares for it, before a byte is written: the
@@ -616,7 +625,7 @@ impl<'a> Session<'a> {
     /// Refuses a put before any byte was written. A client that does not
     /// wait for `ready` is already sending: its bytes are read and thrown
     /// away, so the next header is found where it should be.
-    fn refuse_put(&mut self, put: &PutRequest, why: String) -> Result<Flow, Fatal> {
+    fn refuse_put(&mut self, put: &PutRequest, why: String) -> Result<(), Fatal> {
         if !put.wait {
             discard(&mut self.conn, put.file_size, &mut self.buf)
                 .map_err(|e| format!("while skipping a refused upload: {e}"))?;
@@ -624,18 +633,23 @@ impl<'a> Session<'a> {
         self.put_failed(put, why)
     }
 
-    fn put_failed(&mut self, put: &PutRequest, why: String) -> Result<Flow, Fatal> {
+    fn put_failed(&mut self, put: &PutRequest, why: String) -> Result<(), Fatal> {
         Stats::add(&self.server.stats.refused);
         log!("{} {} put refused: {why}", self.peer, self.who());
         if put.wants_replies() {
             self.reply(&Reply::error(why))?;
         }
-        Ok(Flow::Continue)
+        Ok(())
     }
 
     // -------------------------------------------------------------- get
 
-    fn get(&mut self, get: &GetRequest) -> Result<Flow, Fatal> {
+    /// A download: a reply with the file's size, the bytes from the
+    /// offset asked for, then the md5 trailer.
+    pub fn get(&mut self, get: &GetRequest) -> Result<(), Fatal> {
+        if self.refused_before_login()? {
+            return Ok(());
+        }
         let name = printable_text(get.file_name.as_bytes());
         let (mut file, size) = match self.open_for_get(get) {
             Ok(opened) => opened,
@@ -643,7 +657,7 @@ impl<'a> Session<'a> {
                 Stats::add(&self.server.stats.refused);
                 log!("{} {} get refused: {why}", self.peer, self.who());
                 self.reply(&Reply::error(why))?;
-                return Ok(Flow::Continue);
+                return Ok(());
             }
         };
         let offset = if get.offset <= size { get.offset } else { 0 };
@@ -700,7 +714,7 @@ impl<'a> Session<'a> {
             self.peer,
             self.who()
         );
-        Ok(Flow::Continue)
+        Ok(())
     }
 
     fn open_for_get(&self, get: &GetRequest) -> Result<(File, u64), String> {
