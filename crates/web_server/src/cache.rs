@@ -3,8 +3,11 @@
 //! lookup's `lstat`, `open`, `fstat`, `pread` and `close`.
 //!
 //! The lab opens the file for every request, and so does
-//! [`Site::walk`](crate::site::Site): that is the safe, simple way, and the
-//! cache changes nothing a client can see. An entry is only used while the
+//! [`Site::lookup`](crate::site::Site::lookup): that is the safe, simple
+//! way, and the cache changes nothing a client can see. The responder
+//! ([`crate::respond`]) asks the cache first ([`FileCache::get`]), and only
+//! when it has nothing goes to the site, then offers the cache what the site
+//! opened ([`FileCache::offer`]). An entry is only used while the
 //! file at that path is still *the same version of the same file* it was
 //! when the full lookup vetted it: `stat` (which follows links) must give
 //! the same device, inode, size, modification time and change time. So:
@@ -24,8 +27,9 @@
 //! a file just saved is served fresh from disk until then.
 //!
 //! The cache is bounded: at most [`MAX_ENTRIES`] files (and descriptors),
-//! bodies of at most [`SMALL_BODY`](crate::connection::SMALL_BODY) bytes in
-//! memory, so 256 × 16 KiB = 4 MiB at worst. When it is full it is emptied
+//! bodies of at most the size it is made with in memory (the responder's
+//! [`SMALL_BODY`](crate::respond::SMALL_BODY), the bodies it sends with the
+//! head in one write), so 256 × 16 KiB = 4 MiB at worst. When it is full it is emptied
 //! and fills again with what is asked for next.
 
 use std::collections::HashMap;
@@ -35,7 +39,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
-use crate::connection::SMALL_BODY;
 use crate::site::OpenFile;
 
 /// The most files kept open at once.
@@ -45,12 +48,23 @@ pub const MAX_ENTRIES: usize = 256;
 pub const SETTLED: Duration = Duration::from_secs(2);
 
 /// Open files by the path they were found at.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FileCache {
     entries: RwLock<HashMap<PathBuf, Arc<OpenFile>>>,
+    /// The largest body kept in memory.
+    max_body: u64,
 }
 
 impl FileCache {
+    /// An empty cache that keeps in memory the bodies of files of at most
+    /// `max_body` bytes.
+    pub fn new(max_body: u64) -> FileCache {
+        FileCache {
+            entries: RwLock::default(),
+            max_body,
+        }
+    }
+
     /// The cached file at `path`, if it is still the version cached; an
     /// entry that is not is dropped.
     pub fn get(&self, path: &Path) -> Option<Arc<OpenFile>> {
@@ -85,7 +99,7 @@ impl FileCache {
     /// Caches `open` (found at `path`), emptying the cache first if it is
     /// full.
     fn insert(&self, path: PathBuf, open: OpenFile) -> Arc<OpenFile> {
-        let open = Arc::new(with_small_body(open));
+        let open = Arc::new(with_small_body(open, self.max_body));
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
@@ -134,12 +148,12 @@ fn settled(metadata: &Metadata, now: SystemTime) -> bool {
     u64::try_from(latest).is_ok_and(|latest| latest + SETTLED.as_secs() < now.as_secs())
 }
 
-/// `open` with its whole body in memory if it is small and reads back
-/// whole and unchanged; otherwise as it was (the body is then sent from the
-/// file).
-fn with_small_body(mut open: OpenFile) -> OpenFile {
+/// `open` with its whole body in memory if it has at most `max_body` bytes
+/// and reads back whole and unchanged; otherwise as it was (the body is then
+/// sent from the file).
+fn with_small_body(mut open: OpenFile, max_body: u64) -> OpenFile {
     let len = open.metadata.len();
-    if len > SMALL_BODY || open.body.is_some() {
+    if len > max_body || open.body.is_some() {
         return open;
     }
     let mut body = vec![0; len as usize];
@@ -159,6 +173,10 @@ mod tests {
     use super::*;
     use std::fs::{File, FileTimes};
     use std::os::unix::fs::symlink;
+
+    /// The responder's small body (16 KiB), which the server makes its
+    /// cache with.
+    const SMALL_BODY: u64 = 16 * 1024;
 
     /// Sets a file's modification time an hour back. (Its change time is
     /// now, so the file is not settled yet: the tests below pass `later`.)
@@ -212,7 +230,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("a.txt");
         fs::write(&path, "fresh").expect("write");
-        let files = FileCache::default();
+        let files = FileCache::new(SMALL_BODY);
         let served = files.offer(path.clone(), Arc::new(open(&path)));
         assert!(served.body.is_none());
         assert!(files.is_empty());
@@ -225,7 +243,7 @@ mod tests {
         let path = dir.path().join("a.txt");
         fs::write(&path, "hello").expect("write");
         age(&path);
-        let files = FileCache::default();
+        let files = FileCache::new(SMALL_BODY);
         cache(&files, &path);
         let hit = files.get(&path).expect("still the same file");
         assert_eq!(hit.body.as_deref(), Some(&b"hello"[..]));
@@ -237,7 +255,7 @@ mod tests {
         let path = dir.path().join("a.txt");
         let outside = dir.path().join("other.txt");
         fs::write(&outside, "other").expect("write");
-        let files = FileCache::default();
+        let files = FileCache::new(SMALL_BODY);
         let changes: [(&str, &dyn Fn()); 5] = [
             ("rewritten, same size", &|| {
                 fs::write(&path, "HELLO").expect("write")
@@ -276,7 +294,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let big = dir.path().join("big.bin");
         fs::write(&big, vec![7; SMALL_BODY as usize + 1]).expect("write");
-        let files = FileCache::default();
+        let files = FileCache::new(SMALL_BODY);
         assert!(cache(&files, &big).body.is_none());
         let mut most = 0;
         for i in 0..MAX_ENTRIES + 10 {

@@ -13,6 +13,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use crate::response::html_escape;
 use crate::target::percent_encode;
 
 /// The most entries one listing shows, so a directory of a million files
@@ -75,23 +76,6 @@ pub fn render(dir: &Path, shown_path: &str) -> io::Result<String> {
     Ok(page)
 }
 
-/// Escapes the five characters that mean something in HTML text and in a
-/// quoted attribute.
-pub fn html_escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#x27;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,14 +110,5 @@ mod tests {
         assert!(page.contains(">A b&amp;c.txt</a>"));
         assert!(page.contains(">sub dir/</a>"));
         assert!(page.contains(">z-link/@</a>"));
-    }
-
-    #[test]
-    fn html_escape_covers_text_and_attributes() {
-        assert_eq!(
-            html_escape("<a href=\"x\" title='y'>&</a>"),
-            "&lt;a href=&quot;x&quot; title=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;"
-        );
-        assert_eq!(html_escape("你好"), "你好");
     }
 }

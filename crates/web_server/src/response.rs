@@ -9,8 +9,6 @@
 
 use std::io::Write as _;
 
-use crate::listing::html_escape;
-
 /// The `Server` header.
 pub const SERVER: &str = concat!("web_server/", env!("CARGO_PKG_VERSION"), " (sockets-rs)");
 
@@ -154,6 +152,23 @@ pub fn busy_response(max_connections: usize) -> String {
     )
 }
 
+/// Escapes the five characters that mean something in HTML text and in a
+/// quoted attribute.
+pub fn html_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#x27;"),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +204,14 @@ mod tests {
         let page = error_page(Status::BadRequest, "a <b> & c");
         assert!(page.contains("<title>400 Bad Request</title>"));
         assert!(page.contains("<p>a &lt;b&gt; &amp; c</p>"));
+    }
+
+    #[test]
+    fn html_escape_covers_text_and_attributes() {
+        assert_eq!(
+            html_escape("<a href=\"x\" title='y'>&</a>"),
+            "&lt;a href=&quot;x&quot; title=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;"
+        );
+        assert_eq!(html_escape("你好"), "你好");
     }
 }

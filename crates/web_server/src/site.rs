@@ -21,8 +21,10 @@
 //! swaps a directory for a link between the checks and the open; Linux's
 //! `openat2(RESOLVE_BENEATH)` would close it (an exercise of the lesson).
 //!
-//! A file found this way is offered to the [`FileCache`]: asked for again
-//! while unchanged, it is served from there after a single `stat`.
+//! That is all this module does: a path in, a file, a directory or a
+//! refusal out. Keeping files open between requests is
+//! [`crate::cache`]'s, a layer in front of this one that the responder
+//! ([`crate::respond`]) asks first.
 
 use std::ffi::OsStr;
 use std::fs::{self, File, Metadata, OpenOptions};
@@ -34,7 +36,6 @@ use std::sync::Arc;
 
 use nix::libc;
 
-use crate::cache::FileCache;
 use crate::target::SitePath;
 
 /// The served directory.
@@ -45,14 +46,12 @@ pub struct Site {
     /// What a path is looked up under: the root, or nothing (a relative
     /// path) once [`Site::enter`] has made the root the working directory.
     base: PathBuf,
-    /// Files served recently (shared by every clone).
-    cache: Arc<FileCache>,
 }
 
 /// What a path names.
 #[derive(Debug)]
 pub enum Found {
-    /// A regular file, already open (and perhaps cached: shared).
+    /// A regular file, already open (shared: the cache may hold it too).
     File(Arc<OpenFile>),
     /// A directory, by its real path.
     Directory(PathBuf),
@@ -63,7 +62,7 @@ pub enum Found {
 pub struct OpenFile {
     pub file: File,
     pub metadata: Metadata,
-    /// The whole file, for a small file in the cache.
+    /// The whole file, for a small file in the cache (none when found here).
     pub body: Option<Box<[u8]>>,
 }
 
@@ -91,7 +90,6 @@ impl Site {
         Ok(Site {
             base: root.clone(),
             root,
-            cache: Arc::default(),
         })
     }
 
@@ -110,22 +108,16 @@ impl Site {
         &self.root
     }
 
-    /// Looks `path` up under the root: in the cache, or else as described
-    /// in the module comment.
-    pub fn lookup(&self, path: &SitePath) -> Result<Found, Refusal> {
+    /// Where `path` is looked up: the name the cache keeps its file by.
+    pub fn full_path(&self, path: &SitePath) -> PathBuf {
         let mut full = self.base.clone();
         full.extend(path.components().map(OsStr::from_bytes));
-        if let Some(open) = self.cache.get(&full) {
-            return Ok(Found::File(open));
-        }
-        match self.walk(path)? {
-            Found::File(open) => Ok(Found::File(self.cache.offer(full, open))),
-            directory => Ok(directory),
-        }
+        full
     }
 
-    /// Looks `path` up name by name, as described in the module comment.
-    fn walk(&self, path: &SitePath) -> Result<Found, Refusal> {
+    /// Looks `path` up under the root, name by name, as described in the
+    /// module comment.
+    pub fn lookup(&self, path: &SitePath) -> Result<Found, Refusal> {
         let mut full = self.base.clone();
         let mut names = path.components().peekable();
         while let Some(name) = names.next() {

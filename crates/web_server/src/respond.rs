@@ -1,0 +1,454 @@
+//! Answering one request: the lab's `filename = message.split()[1]`,
+//! `open(filename[1:])`, the header and the file, or `404 Not Found`, with
+//! no socket in sight. [`Responder::respond`] takes a parsed request and
+//! builds the response in a buffer: its head, and a small body with it; a
+//! bigger body is left in the file, for the connection to send by
+//! `sendfile` ([`FileBody`]).
+//!
+//! The path goes through the layers below in turn: [`crate::target`] turns
+//! the request's target into a path under the root (or a 400 or a 403), the
+//! [`FileCache`] is asked for the file, and only when it has none does
+//! [`Site::lookup`] look for it, name by name; the file it opens is then
+//! offered to the cache. What it finds becomes 200, 206, 304 or 416 for a
+//! file, a 301 or a listing for a directory, 404, 403 or 500 for the rest.
+
+use std::io;
+use std::net::SocketAddr;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::cache::FileCache;
+use crate::date::{self, DateCache};
+use crate::listing;
+use crate::mime;
+use crate::range::{self, RangeRequest};
+use crate::request::{Method, Request};
+use crate::response::{self, Persistence, Status};
+use crate::site::{Found, OpenFile, Refusal, Site};
+use crate::target::{self, SitePath, TargetError};
+
+/// Bodies up to this size are read into the buffer and sent with the head
+/// in one write; bigger ones go by `sendfile`.
+pub const SMALL_BODY: u64 = 16 * 1024;
+
+/// What one response was, for the log.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    pub status: Status,
+    /// The bytes of its body that are sent.
+    pub body_bytes: u64,
+}
+
+/// A response made: its head (and a small body) in the responder's buffer
+/// ([`Responder::bytes`]), and what is still to follow from a file.
+#[derive(Debug)]
+pub struct Response {
+    pub outcome: Outcome,
+    pub file: Option<FileBody>,
+}
+
+impl Response {
+    /// A response without a body (304, HEAD).
+    pub fn head_only(status: Status) -> Response {
+        Response {
+            outcome: Outcome {
+                status,
+                body_bytes: 0,
+            },
+            file: None,
+        }
+    }
+}
+
+/// The part of a file still to be sent after the head.
+#[derive(Debug)]
+pub struct FileBody {
+    pub open: Arc<OpenFile>,
+    /// The offset of the next byte to send.
+    pub next: u64,
+    /// The offset just past the last byte to send.
+    pub end: u64,
+}
+
+/// What a connection answers with: the buffer a response is built in and
+/// the two dates a response carries.
+#[derive(Debug)]
+pub struct Responder {
+    out: Vec<u8>,
+    now: DateCache,
+    last_modified: DateCache,
+    /// For the log line of a file-system error.
+    peer: SocketAddr,
+}
+
+impl Responder {
+    /// The responder of the connection from `peer`.
+    pub fn new(peer: SocketAddr) -> Responder {
+        Responder {
+            out: Vec::new(),
+            now: DateCache::default(),
+            last_modified: DateCache::default(),
+            peer,
+        }
+    }
+
+    /// What the last response made is (or begins with): its head, and its
+    /// body when small.
+    pub fn bytes(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// A response made beforehand, whole (the 503 of a server full).
+    pub fn canned(&mut self, bytes: &[u8], status: Status) -> Response {
+        self.out.clear();
+        self.out.extend_from_slice(bytes);
+        Response::head_only(status)
+    }
+
+    /// The error page for a request that could not be understood; the
+    /// connection closes after it.
+    pub fn error(&mut self, status: Status, explanation: &str) -> Response {
+        let page = response::error_page(status, explanation);
+        self.page(false, status, &[], &page, Persistence::Close)
+    }
+
+    /// Answers one parsed request with a file of `site` (found in `cache`
+    /// when it is there), a directory page or an error. Fails only when a
+    /// file could not be read after it was opened.
+    pub fn respond(
+        &mut self,
+        request: &Request<'_>,
+        site: &Site,
+        cache: &FileCache,
+        persistence: Persistence,
+    ) -> io::Result<Response> {
+        let head_only = request.method == Method::Head;
+        if request.method == Method::Other {
+            let page = response::error_page(
+                Status::MethodNotAllowed,
+                "This server answers GET and HEAD only.",
+            );
+            let allow = [("Allow", "GET, HEAD")];
+            return Ok(self.page(
+                head_only,
+                Status::MethodNotAllowed,
+                &allow,
+                &page,
+                persistence,
+            ));
+        }
+        let target = match target::parse(request.target) {
+            Ok(target) => target,
+            Err(TargetError::Malformed(why)) => {
+                let page = response::error_page(Status::BadRequest, why);
+                return Ok(self.page(head_only, Status::BadRequest, &[], &page, persistence));
+            }
+            Err(TargetError::Forbidden(why)) => {
+                let page = response::error_page(Status::Forbidden, why);
+                return Ok(self.page(head_only, Status::Forbidden, &[], &page, persistence));
+            }
+        };
+        let found = match find(site, cache, &target.path) {
+            Ok(found) => found,
+            Err(refusal) => return self.refusal(head_only, refusal, persistence),
+        };
+        match found {
+            Found::File(file) => {
+                let content_type = mime::content_type(target.path.file_name());
+                self.file(request, file, content_type, persistence)
+            }
+            Found::Directory(_) if !target.path.trailing_slash && !target.path.is_root() => {
+                // `/docs` → `/docs/`, so the links in its page resolve inside it.
+                let url = target.path.directory_url(target.query);
+                let page = response::error_page(
+                    Status::MovedPermanently,
+                    &format!("This directory's address ends with a slash: {url}"),
+                );
+                let location = [("Location", url.as_str())];
+                Ok(self.page(
+                    head_only,
+                    Status::MovedPermanently,
+                    &location,
+                    &page,
+                    persistence,
+                ))
+            }
+            Found::Directory(dir) => match find(site, cache, &target.path.child(b"index.html")) {
+                Ok(Found::File(index)) => self.file(request, index, "text/html", persistence),
+                Ok(Found::Directory(_)) | Err(Refusal::NotFound) => {
+                    self.listing(head_only, &dir, &target.path.display(), persistence)
+                }
+                Err(refusal) => self.refusal(head_only, refusal, persistence),
+            },
+        }
+    }
+
+    /// 200, 206, 304 or 416 for a regular file.
+    fn file(
+        &mut self,
+        request: &Request<'_>,
+        open: Arc<OpenFile>,
+        content_type: &str,
+        persistence: Persistence,
+    ) -> io::Result<Response> {
+        let len = open.metadata.len();
+        let modified = open.metadata.modified().ok().map(date::unix_seconds);
+        let since = request.if_modified_since.and_then(date::parse);
+        if let (Some(modified), Some(since)) = (modified, since) {
+            if modified <= since {
+                response::begin(
+                    &mut self.out,
+                    Status::NotModified,
+                    self.now.get(date::now_seconds()),
+                );
+                response::header(
+                    &mut self.out,
+                    "Last-Modified",
+                    self.last_modified.get(modified),
+                );
+                response::end(&mut self.out, persistence);
+                return Ok(Response::head_only(Status::NotModified));
+            }
+        }
+        // Range applies to GET only (RFC 9110 §14.2); If-Range sends the
+        // whole file unless it names the file's current Last-Modified.
+        let range = match request.range {
+            Some(value)
+                if request.method == Method::Get
+                    && request
+                        .if_range
+                        .map_or(true, |v| date::parse(v) == modified) =>
+            {
+                range::parse(value, len)
+            }
+            _ => RangeRequest::Whole,
+        };
+        let (status, first, count) = match range {
+            RangeRequest::Whole => (Status::Ok, 0, len),
+            RangeRequest::Partial { first, last } => {
+                (Status::PartialContent, first, last - first + 1)
+            }
+            RangeRequest::Unsatisfiable => {
+                let page = response::error_page(
+                    Status::RangeNotSatisfiable,
+                    &format!("The file has {len} bytes; the range asked for is not among them."),
+                );
+                let content_range = format!("bytes */{len}");
+                let headers = [("Content-Range", content_range.as_str())];
+                let head_only = request.method == Method::Head;
+                return Ok(self.page(
+                    head_only,
+                    Status::RangeNotSatisfiable,
+                    &headers,
+                    &page,
+                    persistence,
+                ));
+            }
+        };
+
+        let out = &mut self.out;
+        response::begin(out, status, self.now.get(date::now_seconds()));
+        response::header(out, "Content-Type", content_type);
+        response::header_number(out, "Content-Length", count);
+        if let Some(modified) = modified {
+            response::header(out, "Last-Modified", self.last_modified.get(modified));
+        }
+        response::header(out, "Accept-Ranges", "bytes");
+        if status == Status::PartialContent {
+            let content_range = format!("bytes {first}-{}/{len}", first + count - 1);
+            response::header(out, "Content-Range", &content_range);
+        }
+        response::end(out, persistence);
+
+        if request.method == Method::Head {
+            return Ok(Response::head_only(status));
+        }
+        if count <= SMALL_BODY {
+            // One write for head and body: one system call, one segment.
+            // A cached file's body is already in memory.
+            let range = first as usize..(first + count) as usize;
+            match open.body.as_deref().and_then(|body| body.get(range)) {
+                Some(body) => out.extend_from_slice(body),
+                None => {
+                    let at = out.len();
+                    out.resize(at + count as usize, 0);
+                    open.file.read_exact_at(&mut out[at..], first)?;
+                }
+            }
+            return Ok(Response {
+                outcome: Outcome {
+                    status,
+                    body_bytes: count,
+                },
+                file: None,
+            });
+        }
+        // A bigger body follows the head from the file, by sendfile.
+        Ok(Response {
+            outcome: Outcome {
+                status,
+                body_bytes: count,
+            },
+            file: Some(FileBody {
+                open,
+                next: first,
+                end: first + count,
+            }),
+        })
+    }
+
+    /// The listing of a directory without an index.html.
+    fn listing(
+        &mut self,
+        head_only: bool,
+        dir: &Path,
+        shown_path: &str,
+        persistence: Persistence,
+    ) -> io::Result<Response> {
+        match listing::render(dir, shown_path) {
+            Ok(page) => Ok(self.page(head_only, Status::Ok, &[], &page, persistence)),
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => self.refusal(
+                head_only,
+                Refusal::Forbidden("The server may not read this directory (permission denied)."),
+                persistence,
+            ),
+            Err(e) => self.refusal(head_only, Refusal::Failed(e), persistence),
+        }
+    }
+
+    /// 404, 403 or 500 for a path that is not served.
+    fn refusal(
+        &mut self,
+        head_only: bool,
+        refusal: Refusal,
+        persistence: Persistence,
+    ) -> io::Result<Response> {
+        let (status, explanation) = match refusal {
+            Refusal::NotFound => (Status::NotFound, "There is no file at this address."),
+            Refusal::Forbidden(why) => (Status::Forbidden, why),
+            Refusal::Failed(e) => {
+                harness::log!(
+                    "{} file system error: {}",
+                    self.peer,
+                    harness::cli::describe(&e)
+                );
+                (
+                    Status::InternalServerError,
+                    "The server could not read this file; its log says why.",
+                )
+            }
+        };
+        let page = response::error_page(status, explanation);
+        Ok(self.page(head_only, status, &[], &page, persistence))
+    }
+
+    /// A response whose body is a page made here (a listing, an error).
+    fn page(
+        &mut self,
+        head_only: bool,
+        status: Status,
+        headers: &[(&str, &str)],
+        page: &str,
+        persistence: Persistence,
+    ) -> Response {
+        let out = &mut self.out;
+        response::begin(out, status, self.now.get(date::now_seconds()));
+        response::header(out, "Content-Type", "text/html; charset=utf-8");
+        response::header_number(out, "Content-Length", page.len() as u64);
+        for (name, value) in headers {
+            response::header(out, name, value);
+        }
+        response::end(out, persistence);
+        if !head_only {
+            out.extend_from_slice(page.as_bytes());
+        }
+        Response {
+            outcome: Outcome {
+                status,
+                body_bytes: if head_only { 0 } else { page.len() as u64 },
+            },
+            file: None,
+        }
+    }
+}
+
+/// What `path` names: the cache's file if it holds that file unchanged, or
+/// else what the site finds, its file offered to the cache on the way.
+fn find(site: &Site, cache: &FileCache, path: &SitePath) -> Result<Found, Refusal> {
+    let full = site.full_path(path);
+    if let Some(open) = cache.get(&full) {
+        return Ok(Found::File(open));
+    }
+    match site.lookup(path)? {
+        Found::File(open) => Ok(Found::File(cache.offer(full, open))),
+        directory => Ok(directory),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request;
+    use std::fs;
+
+    /// Answers `head` (a whole request head) from a site serving `root`:
+    /// the response and the bytes made for it, no socket involved.
+    fn answer(root: &Path, head: &str) -> (Response, String) {
+        let site = Site::new(root).expect("a directory");
+        let cache = FileCache::new(SMALL_BODY);
+        let mut responder = Responder::new(SocketAddr::from(([127, 0, 0, 1], 40000)));
+        let request = request::parse(head.as_bytes()).expect("a valid request");
+        let response = responder
+            .respond(&request, &site, &cache, Persistence::Close)
+            .expect("answered");
+        let bytes = String::from_utf8(responder.bytes().to_vec()).expect("text");
+        (response, bytes)
+    }
+
+    #[test]
+    fn a_request_line_gets_the_file_or_the_404() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let page = "<head>Hello world!</head>\n";
+        fs::write(dir.path().join("HelloWorld.html"), page).expect("write");
+
+        let (found, bytes) = answer(dir.path(), "GET /HelloWorld.html HTTP/1.0\r\n\r\n");
+        assert_eq!(found.outcome.status, Status::Ok);
+        assert_eq!(found.outcome.body_bytes, page.len() as u64);
+        assert!(found.file.is_none(), "a small body goes with the head");
+        assert!(bytes.starts_with("HTTP/1.1 200 OK\r\n"), "{bytes}");
+        assert!(bytes.contains("\r\nContent-Type: text/html\r\n"), "{bytes}");
+        assert!(bytes.contains("\r\nContent-Length: 26\r\n"), "{bytes}");
+        assert!(bytes.ends_with(&format!("\r\n\r\n{page}")), "{bytes}");
+
+        let (missing, bytes) = answer(dir.path(), "GET /abc.html HTTP/1.0\r\n\r\n");
+        assert_eq!(missing.outcome.status, Status::NotFound);
+        assert!(bytes.starts_with("HTTP/1.1 404 Not Found\r\n"), "{bytes}");
+        assert!(
+            bytes.contains("There is no file at this address."),
+            "{bytes}"
+        );
+    }
+
+    #[test]
+    fn a_big_file_is_left_for_sendfile_and_a_way_out_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let www = dir.path().join("www");
+        fs::create_dir(&www).expect("mkdir");
+        fs::write(www.join("big.bin"), vec![7; SMALL_BODY as usize + 1]).expect("write");
+        fs::write(dir.path().join("secret.txt"), "SECRET").expect("write");
+
+        let (big, bytes) = answer(&www, "GET /big.bin HTTP/1.0\r\n\r\n");
+        assert_eq!(big.outcome.status, Status::Ok);
+        let body = big.file.expect("the body stays in the file");
+        assert_eq!((body.next, body.end), (0, SMALL_BODY + 1));
+        assert!(
+            bytes.ends_with("\r\n\r\n"),
+            "only the head is in the buffer"
+        );
+
+        let (out, bytes) = answer(&www, "GET /../secret.txt HTTP/1.0\r\n\r\n");
+        assert_eq!(out.outcome.status, Status::Forbidden);
+        assert!(!bytes.contains("SECRET"), "{bytes}");
+    }
+}
