@@ -29,7 +29,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{Shutdown as Direction, SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
@@ -214,7 +214,7 @@ unsafe fn push(ring: &mut IoUring, entry: &squeue::Entry) -> io::Result<()> {
 /// free the buffers. After 2 s, what is still in flight is leaked, not freed.
 fn drain(ring: &mut IoUring, mut conns: HashMap<u64, Conn>) {
     for conn in conns.values() {
-        let _ = conn.stream.shutdown(Direction::Both);
+        let _ = conn.stream.shutdown(Shutdown::Both);
     }
     let deadline = Instant::now() + Duration::from_secs(2);
     while !conns.is_empty() && Instant::now() < deadline {
