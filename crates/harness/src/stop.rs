@@ -56,10 +56,10 @@ impl Stop {
     /// A shutdown that Ctrl-C and SIGTERM start. A process has one Ctrl-C
     /// handler, so call this once.
     pub fn on_ctrl_c() -> io::Result<Self> {
-        let shutdown = Self::new();
-        let handle = shutdown.clone();
+        let stop = Self::new();
+        let handle = stop.clone();
         ctrlc::set_handler(move || handle.trigger()).map_err(io::Error::other)?;
-        Ok(shutdown)
+        Ok(stop)
     }
 
     /// Has a shutdown been asked for?
@@ -173,16 +173,16 @@ mod tests {
     #[test]
     fn trigger_wakes_a_blocked_accept() {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
-        let shutdown = Stop::new();
-        shutdown.wake_on_trigger(&listener).expect("local addr");
+        let stop = Stop::new();
+        stop.wake_on_trigger(&listener).expect("local addr");
         let waiter = {
-            let shutdown = shutdown.clone();
+            let stop = stop.clone();
             thread::spawn(move || {
                 let _ = listener.accept().expect("woken by a connection");
-                shutdown.requested()
+                stop.requested()
             })
         };
-        shutdown.trigger();
+        stop.trigger();
         assert!(
             waiter.join().expect("accept thread"),
             "flag seen after accept"
@@ -194,10 +194,10 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
         let _client = TcpStream::connect(listener.local_addr().expect("bound")).expect("connect");
         let (mut conn, _) = listener.accept().expect("accept");
-        let shutdown = Stop::new();
-        let _tracked = shutdown.track(&conn).expect("track");
+        let stop = Stop::new();
+        let _tracked = stop.track(&conn).expect("track");
         let reader = thread::spawn(move || conn.read(&mut [0; 16]).expect("read returns"));
-        shutdown.trigger();
+        stop.trigger();
         assert_eq!(
             reader.join().expect("reader thread"),
             0,
@@ -210,25 +210,25 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").expect("free port");
         let _client = TcpStream::connect(listener.local_addr().expect("bound")).expect("connect");
         let (mut conn, _) = listener.accept().expect("accept");
-        let shutdown = Stop::new();
-        shutdown.trigger();
-        let _tracked = shutdown.track(&conn).expect("track");
+        let stop = Stop::new();
+        stop.trigger();
+        let _tracked = stop.track(&conn).expect("track");
         assert_eq!(conn.read(&mut [0; 16]).expect("read returns"), 0);
     }
 
     #[test]
     fn trigger_wakes_a_blocked_recv_from() {
         let socket = UdpSocket::bind("127.0.0.1:0").expect("free port");
-        let shutdown = Stop::new();
-        shutdown.wake_udp_on_trigger(&socket).expect("local addr");
+        let stop = Stop::new();
+        stop.wake_udp_on_trigger(&socket).expect("local addr");
         let waiter = {
-            let shutdown = shutdown.clone();
+            let stop = stop.clone();
             thread::spawn(move || {
                 let (n, _) = socket.recv_from(&mut [0; 16]).expect("woken by a datagram");
-                (n, shutdown.requested())
+                (n, stop.requested())
             })
         };
-        shutdown.trigger();
+        stop.trigger();
         assert_eq!(waiter.join().expect("recv thread"), (0, true));
     }
 
