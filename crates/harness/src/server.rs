@@ -185,22 +185,7 @@ pub fn connections<'a>(
     listener: &'a TcpListener,
     stop: &'a Stop,
 ) -> impl Iterator<Item = (Conn, SocketAddr)> + 'a {
-    listener
-        .incoming()
-        .take_while(move |_| !stop.requested()) // Ctrl-C's wake-up connection
-        .filter_map(move |incoming| match incoming {
-            Ok(stream) => accepted(stream, stop),
-            Err(e) => {
-                crate::log!("accept failed: {}", describe(&e));
-                thread::sleep(ERROR_PAUSE);
-                None
-            }
-        })
-}
-
-fn accepted(stream: TcpStream, stop: &Stop) -> Option<(Conn, SocketAddr)> {
-    let peer = stream.peer_addr().ok()?; // the client already reset
-    match stop.track(&stream) {
+    accepted(listener, stop).filter_map(move |(stream, peer)| match stop.track(&stream) {
         Ok(tracked) => Some((
             Conn {
                 stream,
@@ -212,7 +197,32 @@ fn accepted(stream: TcpStream, stop: &Stop) -> Option<(Conn, SocketAddr)> {
             crate::log!("{peer} dropped: {}", describe(&e));
             None
         }
-    }
+    })
+}
+
+/// [`connections`] without the registration with `stop`: for a server
+/// that ends its connections itself (an event loop, which hands each one
+/// to a worker and lets a request in flight finish at Ctrl-C). The same
+/// policy: the loop ends on Ctrl-C, a failed `accept` is logged and
+/// retried after [`ERROR_PAUSE`], a client that reset at once is skipped.
+pub fn accepted<'a>(
+    listener: &'a TcpListener,
+    stop: &'a Stop,
+) -> impl Iterator<Item = (TcpStream, SocketAddr)> + 'a {
+    listener
+        .incoming()
+        .take_while(move |_| !stop.requested()) // Ctrl-C's wake-up connection
+        .filter_map(move |incoming| match incoming {
+            Ok(stream) => {
+                let peer = stream.peer_addr().ok()?; // the client already reset
+                Some((stream, peer))
+            }
+            Err(e) => {
+                crate::log!("accept failed: {}", describe(&e));
+                thread::sleep(ERROR_PAUSE);
+                None
+            }
+        })
 }
 
 /// An accepted connection: the `conn` of `conn, addr = s.accept()`. It reads

@@ -38,7 +38,7 @@
 //!   destroy the last response before the client reads it.
 
 use std::io::{self, Read};
-use std::net::{Shutdown as Direction, SocketAddr};
+use std::net::{Shutdown, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -83,19 +83,19 @@ pub struct Shared {
     /// Files served recently, kept open (and small ones in memory).
     pub cache: FileCache,
     pub config: Config,
-    pub shutdown: Stop,
+    pub stop: Stop,
     /// Responses sent, for the summary at the end.
     pub responses: AtomicU64,
 }
 
 impl Shared {
     /// What the connections to `site` share, with an empty cache.
-    pub fn new(site: Site, config: Config, shutdown: Stop) -> Shared {
+    pub fn new(site: Site, config: Config, stop: Stop) -> Shared {
         Shared {
             site,
             cache: FileCache::new(SMALL_BODY),
             config,
-            shutdown,
+            stop,
             responses: AtomicU64::new(0),
         }
     }
@@ -293,7 +293,7 @@ impl Connection {
         let persistence = if !request.wants_keep_alive()
             || self.served >= config.max_requests
             || request.content_length > 0
-            || shared.shutdown.requested()
+            || shared.stop.requested()
         {
             Persistence::Close
         } else if request.version == Version::Http10 {
@@ -406,7 +406,7 @@ impl Connection {
 
     /// Stops sending; from now on what the client sends is dropped.
     fn start_closing(&mut self) -> Progress {
-        if self.stream.shutdown(Direction::Write).is_err() {
+        if self.stream.shutdown(Shutdown::Write).is_err() {
             return Progress::Done;
         }
         self.phase = Phase::Lingering;

@@ -78,21 +78,7 @@ pub fn serve(
     let mut summary = Summary::default();
 
     // The lab's `while True: connectionSocket, addr = serverSocket.accept()`.
-    for (turn, incoming) in listener.incoming().enumerate() {
-        if shared.shutdown.requested() {
-            break;
-        }
-        let stream = match incoming {
-            Ok(stream) => stream,
-            Err(e) => {
-                log!("accept failed: {}", harness::cli::describe(&e));
-                thread::sleep(ERROR_PAUSE);
-                continue;
-            }
-        };
-        let Ok(peer) = stream.peer_addr() else {
-            continue; // the client already reset the connection
-        };
+    for (turn, (stream, peer)) in server::accepted(listener, &shared.stop).enumerate() {
         let worker = &workers[turn % workers.len()];
         if counts.live.load(Ordering::Relaxed) >= max_connections {
             summary.refused += 1;
