@@ -64,4 +64,5 @@ print(s.recv(4096).decode())' "$PORT" || fail "no answer"
     expect_output "hello word"
     await_server_output "b'GET / HTTP/1.1\\r\\n"
     kill_step
+    declare -F steps_tcp_sockopts >/dev/null && steps_tcp_sockopts
 }
