@@ -1,0 +1,209 @@
+//! `dns server --zone FILE`: a small authoritative server, on UDP and TCP
+//! on the same port, as every DNS server is.
+//!
+//! Over UDP: `recvfrom` a query, answer it from the zone, `sendto` the
+//! answer; an answer over 512 bytes is cut to its header and question with
+//! TC set (RFC 1035 §4.2.1), which tells the asker to come back over TCP.
+//! Over TCP: each connection may carry several queries, each after its
+//! 2-byte length; the answers go back the same way, whole.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use common::show::count;
+use common::trace::{Traced, TracedUdp};
+use dns::message::{Message, MAX_TCP_MESSAGE, MAX_UDP_MESSAGE};
+use dns::transport::{read_tcp_message, tcp_frame, UDP_BUFFER};
+use dns::zone::Zone;
+use harness::cli::{self, announce_listening, describe, Failure};
+use harness::log;
+use harness::server::{serve, Capacity};
+use harness::stop::Stop;
+use harness::udp::next_datagram;
+use std::io::Write;
+
+use crate::args::ServerArgs;
+
+/// How long a TCP connection may sit idle between queries.
+const TCP_IDLE: Duration = Duration::from_secs(10);
+
+/// Most TCP connections served at once.
+const MAX_TCP_CLIENTS: usize = 64;
+
+/// What the server did, for its last log line.
+#[derive(Debug, Default)]
+struct Counts {
+    udp: AtomicU64,
+    truncated: AtomicU64,
+    tcp: AtomicU64,
+    ignored: AtomicU64,
+}
+
+pub fn server(args: &ServerArgs) -> Result<(), Failure> {
+    let path = args.zone.display();
+    let text = std::fs::read_to_string(&args.zone)
+        .map_err(|e| Failure::usage(format!("cannot read the zone {path}: {}", describe(&e))))?;
+    let zone = Zone::parse(&text).map_err(|e| Failure::usage(format!("zone {path}: {e}")))?;
+    let zone = Arc::new(zone);
+
+    // socket(AF_INET, SOCK_DGRAM) + bind(), then a TCP listener on the
+    // very same address and port: DNS is served on both.
+    let udp = args.net.bind_udp()?;
+    let addr = udp.local_addr()?;
+    let tcp = TcpListener::bind(addr).map_err(|e| {
+        Failure::runtime(format!(
+            "cannot listen on TCP {addr} (UDP {addr} was free): {}",
+            cli::describe(&e)
+        ))
+    })?;
+    let stop = Stop::on_ctrl_c()?;
+    stop.wake_udp_on_trigger(&udp)?;
+    stop.wake_on_trigger(&tcp)?;
+    announce_listening(addr);
+    log!(
+        "authoritative for {} ({} from {path}), on UDP and TCP",
+        zone.apex(),
+        count(zone.records().len() as u64, "record", "records")
+    );
+
+    let counts = Arc::new(Counts::default());
+    let tcp_server = {
+        let (zone, counts, stop, trace) =
+            (zone.clone(), counts.clone(), stop.clone(), args.net.trace);
+        thread::spawn(move || {
+            let capacity = Capacity::max_clients(MAX_TCP_CLIENTS);
+            serve(&tcp, &stop, &capacity, move |stream, peer| {
+                tcp_client(&stream, peer, &zone, &counts, trace);
+            })
+        })
+    };
+
+    udp_server(TracedUdp::new(udp, args.net.trace), &zone, &counts, &stop);
+
+    let tcp_summary = tcp_server
+        .join()
+        .map_err(|_| Failure::runtime("the TCP server thread panicked"))?;
+    log!(
+        "shutting down: answered {} over UDP ({} truncated), {} over TCP ({}), ignored {}",
+        count(counts.udp.load(Ordering::Relaxed), "query", "queries"),
+        counts.truncated.load(Ordering::Relaxed),
+        count(counts.tcp.load(Ordering::Relaxed), "query", "queries"),
+        tcp_summary,
+        count(
+            counts.ignored.load(Ordering::Relaxed),
+            "message",
+            "messages"
+        ),
+    );
+    Ok(())
+}
+
+/// The UDP loop: one datagram in, one datagram out.
+fn udp_server(socket: TracedUdp, zone: &Zone, counts: &Counts, stop: &Stop) {
+    let mut buf = vec![0; UDP_BUFFER];
+    // data, addr = s.recvfrom(65536), until Ctrl-C
+    while let Some((n, peer)) = next_datagram(&socket, &mut buf, stop) {
+        let Some((reply, note)) = zone.respond(&buf[..n]) else {
+            counts.ignored.fetch_add(1, Ordering::Relaxed);
+            log!("{peer} UDP: ignored {n} bytes (too short for a header, or a response)");
+            continue;
+        };
+        let Some(full) = encode(&reply, peer) else {
+            continue;
+        };
+        // Over 512 bytes: the header and question only, with TC set.
+        let (bytes, cut) = if full.len() > MAX_UDP_MESSAGE {
+            counts.truncated.fetch_add(1, Ordering::Relaxed);
+            let Some(cut) = encode(&reply.truncated(), peer) else {
+                continue;
+            };
+            let why = format!(
+                "; {} bytes do not fit in {MAX_UDP_MESSAGE}: sent {} bytes with TC set",
+                full.len(),
+                cut.len()
+            );
+            (cut, why)
+        } else {
+            (full, String::new())
+        };
+        // s.sendto(answer, addr)
+        match socket.send_to(&bytes, peer) {
+            Ok(_) => {
+                counts.udp.fetch_add(1, Ordering::Relaxed);
+                log!("{peer} UDP {note}{cut}");
+            }
+            Err(e) => log!("{peer} UDP answer not sent: {}", describe(&e)),
+        }
+    }
+}
+
+/// One TCP connection: length-prefixed queries until the client closes,
+/// goes quiet for [`TCP_IDLE`], or sends something that is not a frame.
+fn tcp_client(stream: &TcpStream, peer: SocketAddr, zone: &Zone, counts: &Counts, trace: bool) {
+    if let Err(e) = stream
+        .set_read_timeout(Some(TCP_IDLE))
+        .and_then(|()| stream.set_write_timeout(Some(TCP_IDLE)))
+    {
+        log!("{peer} TCP dropped: {}", describe(&e));
+        return;
+    }
+    let mut conn = Traced::new(stream, peer, trace);
+    loop {
+        let request = match read_tcp_message(&mut conn) {
+            Ok(Some(request)) => request,
+            Ok(None) => return, // the client closed: its conversation is over
+            Err(e) if cli::is_timeout(&e) => {
+                log!("{peer} TCP closed: idle for {} s", TCP_IDLE.as_secs());
+                return;
+            }
+            Err(e) => {
+                counts.ignored.fetch_add(1, Ordering::Relaxed);
+                log!("{peer} TCP closed: {}", describe(&e));
+                return;
+            }
+        };
+        let Some((reply, note)) = zone.respond(&request) else {
+            counts.ignored.fetch_add(1, Ordering::Relaxed);
+            log!(
+                "{peer} TCP: ignored {} bytes (too short, or a response)",
+                request.len()
+            );
+            continue;
+        };
+        let Some(mut bytes) = encode(&reply, peer) else {
+            return;
+        };
+        if bytes.len() > MAX_TCP_MESSAGE {
+            let Some(cut) = encode(&reply.truncated(), peer) else {
+                return;
+            };
+            bytes = cut;
+        }
+        let sent = tcp_frame(&bytes).and_then(|frame| conn.write_all(&frame));
+        match sent {
+            Ok(()) => {
+                counts.tcp.fetch_add(1, Ordering::Relaxed);
+                log!("{peer} TCP {note} ({} bytes)", bytes.len());
+            }
+            Err(e) => {
+                log!("{peer} TCP answer not sent: {}", describe(&e));
+                return;
+            }
+        }
+    }
+}
+
+/// The reply's bytes; a reply that cannot be written (it cannot happen
+/// with a zone that parsed) is logged and not sent.
+fn encode(reply: &Message, peer: SocketAddr) -> Option<Vec<u8>> {
+    match reply.to_bytes() {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            log!("{peer} answer not sent: {e}");
+            None
+        }
+    }
+}
