@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 # Course order. Each lesson is a function `lesson_<name>` below, with a
 # one-line description in DESCRIPTIONS.
-LESSONS=(tcp udp_qq time_server rexec_tcp rexec_udp sticky_demo struct_header ftp web_server io_models udp_pinger dns)
+LESSONS=(tcp udp_qq time_server rexec_tcp rexec_udp sticky_demo struct_header ftp web_server io_models udp_pinger dns tcp_states)
 declare -A DESCRIPTIONS=(
     [tcp]="TCP upper-case server and client (tcp_server, tcp_client)"
     [udp_qq]="UDP \"QQ chat\": replies typed by the server operator, a contact table (udp_qq)"
@@ -35,6 +35,7 @@ declare -A DESCRIPTIONS=(
     [io_models]="the five I/O models: one echo server, nine ways (io_models)"
     [udp_pinger]="UDP pinger lab: loss, RTT statistics, late replies, heartbeats (udp_pinger)"
     [dns]="DNS: getaddrinfo, a query written by hand (UDP, TCP on truncation), an authoritative server (dns)"
+    [tcp_states]="every TCP state, observed: nftables holds each one, ss shows it (scripts/tcp-states.sh; needs root)"
 )
 
 TRACE=()

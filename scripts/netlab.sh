@@ -7,6 +7,7 @@
 #   sudo scripts/netlab.sh --only udp_pinger --pings 100
 #   sudo scripts/netlab.sh --keep               leave the two hosts up to explore
 #   sudo scripts/netlab.sh --clean              remove labs left behind
+#   sudo scripts/netlab.sh --states             every TCP state, observed (scripts/tcp-states.sh)
 #
 # Host A and host B are two network namespaces joined by a veth pair
 # (A 10.200.0.1/30, B 10.200.0.2/30: addresses that exist only inside them;
@@ -891,6 +892,9 @@ EOF
 # -------------------------------------------------------------------- main
 
 main() {
+    if [[ ${1:-} == --states ]]; then # every TCP state, observed: scripts/tcp-states.sh
+        shift; exec bash "$ROOT/scripts/tcp-states.sh" "$@"
+    fi
     parse_args "$@"
     require_root
     trap cleanup EXIT
