@@ -14,13 +14,12 @@
 //! On a machine where even root may not create namespaces the script exits
 //! 3: outside CI such a run is reported, not failed; in CI it fails.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::thread;
 use std::time::{Duration, Instant};
 
-use testkit::{command, stderr, stdout, Process};
+use testkit::lab::{cannot_host, is_root, lab_script, Lab, CANNOT_HOST};
+use testkit::{command, stderr, stdout};
 
 /// The longest a run may take: about 15 s here, and the point of the lesson
 /// is that TIME-WAIT's 60 s is shown by its timer, not waited out.
@@ -31,9 +30,6 @@ const CAPTURE_LIMIT: Duration = Duration::from_secs(300);
 
 /// Longest the teardown after Ctrl-C may take.
 const TEARDOWN_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The script's exit status when the machine cannot host the lab.
-const CANNOT_HOST: i32 = 3;
 
 /// Every state of the diagram, as `ss` names them.
 const STATES: [&str; 11] = [
@@ -56,58 +52,9 @@ fn scripts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts")
 }
 
-/// `bash scripts/tcp-states.sh ARGS...`. SIGINT is reset to its default
-/// first: a test run started in the background of a shell would otherwise
-/// pass on "ignore SIGINT", which a shell cannot trap.
+/// `bash scripts/tcp-states.sh ARGS...`.
 fn tcp_states(args: &[&str]) -> Command {
-    let mut cmd = command("env", ["--default-signal=INT", "bash"]);
-    cmd.arg(scripts().join("tcp-states.sh")).args(args);
-    cmd
-}
-
-/// The effective user id, from `/proc/self/status` (`Uid: real effective ...`).
-fn effective_uid() -> Option<u32> {
-    let status = fs::read_to_string("/proc/self/status").ok()?;
-    let uids = status.lines().find_map(|line| line.strip_prefix("Uid:"))?;
-    uids.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn is_root() -> bool {
-    effective_uid() == Some(0)
-}
-
-/// A running lab. Dropped while still running (a failed assertion), it is
-/// interrupted and given time to tear down, rather than killed with its
-/// namespaces still up.
-struct Lab(Process);
-
-impl Lab {
-    fn start(cmd: Command) -> Lab {
-        Lab(Process::start(cmd))
-    }
-
-    /// Waits for the end and returns everything the script printed.
-    fn finish(mut self, timeout: Duration) -> Output {
-        let status = self.0.wait(timeout);
-        Output {
-            status,
-            stdout: self.0.stdout.text().into_bytes(),
-            stderr: self.0.stderr.text().into_bytes(),
-        }
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        if !self.0.is_running() {
-            return;
-        }
-        self.0.interrupt();
-        let deadline = Instant::now() + TEARDOWN_TIMEOUT;
-        while self.0.is_running() && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
+    lab_script(&scripts().join("tcp-states.sh"), args)
 }
 
 /// Runs the script with `args` as root, checks that it succeeded within
@@ -116,13 +63,13 @@ impl Drop for Lab {
 /// CI) it checks that report; either way it then returns `None`.
 fn run_ok(args: &[&str], limit: Duration) -> Option<String> {
     let started = Instant::now();
-    let out = Lab::start(tcp_states(args)).finish(limit);
+    let out = Lab::start(tcp_states(args), TEARDOWN_TIMEOUT).finish(limit);
     let took = started.elapsed();
     if !is_root() {
         assert_needs_root(&out);
         return None;
     }
-    if cannot_host(&out) {
+    if cannot_host(&out, "tcp-states") {
         return None;
     }
     let text = stdout(&out);
@@ -134,26 +81,6 @@ fn run_ok(args: &[&str], limit: Duration) -> Option<String> {
     );
     assert!(took < limit, "took {took:?}:\n{text}");
     Some(text)
-}
-
-/// Whether the machine could not host the lab (exit 3). That must be said
-/// clearly, and is a failure in CI, where the lab is expected to run.
-fn cannot_host(out: &Output) -> bool {
-    if out.status.code() != Some(CANNOT_HOST) {
-        return false;
-    }
-    let err = stderr(out);
-    let says_why = err.contains("cannot") || err.contains("missing");
-    assert!(
-        err.contains("tcp-states: ") && says_why,
-        "exit 3 without saying why:\n{err}"
-    );
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI runs as root and must be able to host the lab, but:\n{err}"
-    );
-    eprintln!("tcp-states cannot run on this machine; not tested here:\n{err}");
-    true
 }
 
 /// Asserts the refusal of a run without root: exit 2, why, nothing made.
@@ -480,15 +407,15 @@ fn capture_shows_the_segments_and_the_crossing_fins() {
 
 #[test]
 fn ctrl_c_tears_everything_down() {
-    let lab = Lab::start(tcp_states(&[]));
+    let mut lab = Lab::start(tcp_states(&[]), TEARDOWN_TIMEOUT);
     if !is_root() {
         assert_needs_root(&lab.finish(RUN_LIMIT));
         return;
     }
     // Interrupt with connections held open on both hosts.
-    if !lab.0.stdout.wait_for("== FIN-WAIT-1", RUN_LIMIT) {
+    if !lab.process().stdout.wait_for("== FIN-WAIT-1", RUN_LIMIT) {
         let out = lab.finish(RUN_LIMIT);
-        if cannot_host(&out) {
+        if cannot_host(&out, "tcp-states") {
             return;
         }
         panic!(
@@ -497,13 +424,13 @@ fn ctrl_c_tears_everything_down() {
             stderr(&out)
         );
     }
-    let made = namespaces(&lab.0.stdout.text());
+    let made = namespaces(&lab.process().stdout.text());
     assert!(
         made.iter()
             .all(|name| Path::new("/run/netns").join(name).exists()),
         "{made:?} should be up during the run"
     );
-    lab.0.interrupt();
+    lab.process().interrupt();
     let out = lab.finish(TEARDOWN_TIMEOUT);
     let text = stdout(&out);
     assert_eq!(
@@ -519,7 +446,7 @@ fn ctrl_c_tears_everything_down() {
 #[test]
 fn where_namespaces_are_forbidden_it_says_what_failed() {
     if !is_root() {
-        assert_needs_root(&Lab::start(tcp_states(&[])).finish(RUN_LIMIT));
+        assert_needs_root(&Lab::start(tcp_states(&[]), TEARDOWN_TIMEOUT).finish(RUN_LIMIT));
         return;
     }
     // A user namespace is root without power over the machine's own
@@ -538,7 +465,7 @@ fn where_namespaces_are_forbidden_it_says_what_failed() {
     }
     let mut cmd = command("unshare", ["--user", "--map-root-user", "bash"]);
     cmd.arg(scripts().join("tcp-states.sh"));
-    let out = Lab::start(cmd).finish(RUN_LIMIT);
+    let out = Lab::start(cmd, TEARDOWN_TIMEOUT).finish(RUN_LIMIT);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(CANNOT_HOST), "stderr:\n{err}");
     assert!(

@@ -14,6 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod example;
+pub mod lab;
 mod net;
 mod process;
 mod text;

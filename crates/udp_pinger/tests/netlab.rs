@@ -12,13 +12,12 @@
 //! On a machine where even root may not create namespaces the script exits
 //! 3: outside CI such a run is reported, not failed; in CI it fails.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use testkit::{command, stderr, stdout, Process};
+use testkit::lab::{cannot_host, is_root, lab_script, Lab, CANNOT_HOST};
+use testkit::{command, stderr, stdout};
 
 const BIN: &str = env!("CARGO_BIN_EXE_udp_pinger");
 
@@ -28,9 +27,6 @@ const LAB_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Longest the teardown after Ctrl-C may take.
 const TEARDOWN_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The script's exit status when the machine cannot host the lab.
-const CANNOT_HOST: i32 = 3;
 
 // ----------------------------------------------------------------- helpers
 
@@ -46,64 +42,17 @@ fn bin_dir() -> &'static Path {
 }
 
 /// `bash scripts/netlab.sh ARGS... --bin-dir DIR`: nothing to build, the
-/// binary is the one cargo built for this test. SIGINT is reset to its
-/// default first: a test run started in the background of a shell would
-/// otherwise pass on "ignore SIGINT", which a shell cannot trap.
+/// binary is the one cargo built for this test.
 fn netlab(args: &[&str]) -> Command {
-    let mut cmd = command("env", ["--default-signal=INT", "bash"]);
-    cmd.arg(script()).args(args).arg("--bin-dir").arg(bin_dir());
+    let mut cmd = lab_script(&script(), args);
+    cmd.arg("--bin-dir").arg(bin_dir());
     cmd
-}
-
-/// The effective user id, from `/proc/self/status` (`Uid: real effective ...`).
-fn effective_uid() -> Option<u32> {
-    let status = fs::read_to_string("/proc/self/status").ok()?;
-    let uids = status.lines().find_map(|line| line.strip_prefix("Uid:"))?;
-    uids.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn is_root() -> bool {
-    effective_uid() == Some(0)
-}
-
-/// A running lab. Dropped while still running (a failed assertion), it is
-/// interrupted and given time to tear down, rather than killed with its
-/// namespaces still up.
-struct Lab(Process);
-
-impl Lab {
-    fn start(cmd: Command) -> Lab {
-        Lab(Process::start(cmd))
-    }
-
-    /// Waits for the end and returns everything the script printed.
-    fn finish(mut self, timeout: Duration) -> Output {
-        let status = self.0.wait(timeout);
-        Output {
-            status,
-            stdout: self.0.stdout.text().into_bytes(),
-            stderr: self.0.stderr.text().into_bytes(),
-        }
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        if !self.0.is_running() {
-            return;
-        }
-        self.0.interrupt();
-        let deadline = Instant::now() + TEARDOWN_TIMEOUT;
-        while self.0.is_running() && Instant::now() < deadline {
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
 }
 
 /// Runs the lab with `args` (split at spaces) to its end.
 fn run_lab(args: &str) -> Output {
     let args: Vec<&str> = args.split_whitespace().collect();
-    Lab::start(netlab(&args)).finish(LAB_TIMEOUT)
+    Lab::start(netlab(&args), TEARDOWN_TIMEOUT).finish(LAB_TIMEOUT)
 }
 
 /// Runs the lab with `args` as root and returns what it printed, having
@@ -116,7 +65,7 @@ fn run_lab_ok(args: &str) -> Option<String> {
         assert_needs_root(&out);
         return None;
     }
-    if cannot_host(&out) {
+    if cannot_host(&out, "netlab") {
         return None;
     }
     let text = stdout(&out);
@@ -127,26 +76,6 @@ fn run_lab_ok(args: &str) -> Option<String> {
         stderr(&out)
     );
     Some(text)
-}
-
-/// Whether the machine could not host the lab (exit 3). That must be said
-/// clearly, and is a failure in CI, where the lab is expected to run.
-fn cannot_host(out: &Output) -> bool {
-    if out.status.code() != Some(CANNOT_HOST) {
-        return false;
-    }
-    let err = stderr(out);
-    let says_why = err.contains("cannot") || err.contains("missing");
-    assert!(
-        err.contains("netlab: ") && says_why,
-        "exit 3 without saying why:\n{err}"
-    );
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI runs as root and must be able to host the lab, but:\n{err}"
-    );
-    eprintln!("netlab cannot run on this machine; not tested here:\n{err}");
-    true
 }
 
 /// The namespaces a run made, from its `namespace NAME` lines.
@@ -357,16 +286,23 @@ fn without_loss_every_ping_comes_back_and_nothing_is_dropped() {
 
 #[test]
 fn ctrl_c_tears_everything_down() {
-    let lab = Lab::start(netlab(&["--only", "udp_pinger", "--pings", "100000"]));
+    let mut lab = Lab::start(
+        netlab(&["--only", "udp_pinger", "--pings", "100000"]),
+        TEARDOWN_TIMEOUT,
+    );
     if !is_root() {
         assert_needs_root(&lab.finish(LAB_TIMEOUT));
         return;
     }
     // Interrupt in the middle of the pings: the servers, the client, the
     // namespaces and the work directory are all up.
-    if !lab.0.stdout.wait_for("B: udp_pinger client", LAB_TIMEOUT) {
+    if !lab
+        .process()
+        .stdout
+        .wait_for("B: udp_pinger client", LAB_TIMEOUT)
+    {
         let out = lab.finish(LAB_TIMEOUT);
-        if cannot_host(&out) {
+        if cannot_host(&out, "netlab") {
             return;
         }
         panic!(
@@ -375,13 +311,13 @@ fn ctrl_c_tears_everything_down() {
             stderr(&out)
         );
     }
-    let made = namespaces(&lab.0.stdout.text());
+    let made = namespaces(&lab.process().stdout.text());
     assert!(
         made.iter()
             .all(|name| Path::new("/run/netns").join(name).exists()),
         "{made:?} should be up during the run"
     );
-    lab.0.interrupt();
+    lab.process().interrupt();
     let out = lab.finish(TEARDOWN_TIMEOUT);
     let text = stdout(&out);
     assert_eq!(
@@ -419,7 +355,7 @@ fn where_namespaces_are_forbidden_it_says_what_failed() {
     cmd.arg(script())
         .args(["--only", "udp_pinger", "--pings", "5", "--bin-dir"])
         .arg(bin_dir());
-    let out = Lab::start(cmd).finish(LAB_TIMEOUT);
+    let out = Lab::start(cmd, TEARDOWN_TIMEOUT).finish(LAB_TIMEOUT);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(CANNOT_HOST), "stderr:\n{err}");
     assert!(

@@ -1,0 +1,103 @@
+//! Scripts that build network namespaces as root (`scripts/netlab.sh`,
+//! `scripts/tcp-states.sh`), run the way a student runs them: a [`Lab`] is
+//! interrupted, not killed, when a failed assertion drops it, so it tears
+//! its namespaces down; without root a script must refuse, and where the
+//! machine cannot host namespaces it must say so (a failure in CI).
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::{command, stderr, Process};
+
+/// A lab script's exit status when the machine cannot host it.
+pub const CANNOT_HOST: i32 = 3;
+
+/// `bash SCRIPT ARGS...`, with SIGINT reset to its default first: a test
+/// run started in the background of a shell would otherwise pass on
+/// "ignore SIGINT", which a shell cannot trap.
+pub fn lab_script(script: &Path, args: &[&str]) -> Command {
+    let mut cmd = command("env", ["--default-signal=INT", "bash"]);
+    cmd.arg(script).args(args);
+    cmd
+}
+
+/// The effective user id, from `/proc/self/status` (`Uid: real effective ...`).
+pub fn effective_uid() -> Option<u32> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let uids = status.lines().find_map(|line| line.strip_prefix("Uid:"))?;
+    uids.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub fn is_root() -> bool {
+    effective_uid() == Some(0)
+}
+
+/// A running lab. Dropped while still running (a failed assertion), it is
+/// interrupted and given up to `teardown` to tear down, rather than killed
+/// with its namespaces still up.
+#[derive(Debug)]
+pub struct Lab {
+    process: Process,
+    teardown: Duration,
+}
+
+impl Lab {
+    pub fn start(cmd: Command, teardown: Duration) -> Lab {
+        Lab {
+            process: Process::start(cmd),
+            teardown,
+        }
+    }
+
+    /// The running script, to read its output or interrupt it.
+    pub fn process(&mut self) -> &mut Process {
+        &mut self.process
+    }
+
+    /// Waits for the end and returns everything the script printed.
+    pub fn finish(mut self, timeout: Duration) -> Output {
+        let status = self.process.wait(timeout);
+        Output {
+            status,
+            stdout: self.process.stdout.text().into_bytes(),
+            stderr: self.process.stderr.text().into_bytes(),
+        }
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if !self.process.is_running() {
+            return;
+        }
+        self.process.interrupt();
+        let deadline = Instant::now() + self.teardown;
+        while self.process.is_running() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Whether the machine could not host the lab (exit [`CANNOT_HOST`]). The
+/// script, whose messages start with `name: `, must say why; and in CI,
+/// which runs as root and must host the lab, it is a failure.
+pub fn cannot_host(out: &Output, name: &str) -> bool {
+    if out.status.code() != Some(CANNOT_HOST) {
+        return false;
+    }
+    let err = stderr(out);
+    let says_why = err.contains("cannot") || err.contains("missing");
+    assert!(
+        err.contains(&format!("{name}: ")) && says_why,
+        "exit 3 without saying why:\n{err}"
+    );
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI runs as root and must be able to host the lab, but:\n{err}"
+    );
+    eprintln!("{name} cannot run on this machine; not tested here:\n{err}");
+    true
+}
