@@ -50,6 +50,9 @@ export LC_ALL=C     # '.' as the decimal point in $EPOCHREALTIME and awk
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SELF="scripts/netlab.sh"
+LAB_NAME=netlab
+# shellcheck source-path=SCRIPTDIR source=lib/lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lab.sh"
 
 # ---------------------------------------------------------------- settings
 
@@ -110,36 +113,6 @@ LAB_UP=0
 
 usage() {
     awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"
-}
-
-bold() {
-    if [[ -t 1 ]]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi
-}
-
-heading() { echo; bold "== $*"; }
-
-note() { printf '   %s\n' "$@"; }
-
-usage_error() {
-    echo "netlab: $1" >&2
-    echo "netlab: see $SELF --help" >&2
-    exit 2
-}
-
-# A setup step failed: say what, and stop (cleanup runs on exit).
-die() {
-    echo "netlab: $1" >&2
-    exit "${2:-1}"
-}
-
-# Runs a setup command; on failure, names the step, the command and what it
-# said, and stops.
-must() {
-    local what=$1 out
-    shift
-    if ! out=$("$@" 2>&1); then
-        die "$what failed: \`$*\` said: ${out:-(nothing)}"
-    fi
 }
 
 # Shows a log file, each line prefixed (`A server|`, `B client|`).
@@ -262,29 +235,6 @@ EOF
     exit 2
 }
 
-# Makes sure COMMAND is there, installing Debian's PACKAGE when it is not.
-# Labs started at once (the tests run several) take turns at apt-get.
-need_command() {
-    local command=$1 package=$2 lock=/run/lock lock_fd out
-    command -v "$command" >/dev/null 2>&1 && return
-    command -v apt-get >/dev/null 2>&1 ||
-        die "'$command' is missing, and there is no apt-get to install $package with: install $package and run again" 3
-    [[ -d $lock ]] || lock=${TMPDIR:-/tmp}
-    exec {lock_fd}>"$lock/netlab-apt.lock"
-    flock -w "$APT_TIMEOUT" "$lock_fd" || die "waited ${APT_TIMEOUT}s for another netlab's apt-get" 3
-    if ! command -v "$command" >/dev/null 2>&1; then
-        echo "netlab: '$command' is missing; installing $package (apt-get)"
-        out=$(timeout "$APT_TIMEOUT" apt-get -o DPkg::Lock::Timeout=120 update -qq 2>&1) ||
-            die "apt-get update failed, so $package cannot be installed: $out" 3
-        out=$(DEBIAN_FRONTEND=noninteractive timeout "$APT_TIMEOUT" \
-            apt-get -o DPkg::Lock::Timeout=120 install -y -qq "$package" 2>&1) ||
-            die "apt-get install $package failed: $out" 3
-        command -v "$command" >/dev/null 2>&1 ||
-            die "$package is installed but '$command' is still not on PATH" 3
-    fi
-    exec {lock_fd}>&-
-}
-
 # The lesson binaries: built here (debug by default), or from --bin-dir.
 # Sets BIN, and BUILT to the lessons whose binary is ready.
 build_binaries() {
@@ -352,45 +302,6 @@ start_in() {
     ip netns exec "$ns" "$@" >"$log" 2>&1 </dev/null &
     STARTED_PID=$!
     STARTED_PIDS+=("$STARTED_PID")
-}
-
-# Once reaped, a PID may be reused by a stranger: forget it.
-forget_pid() {
-    local pid kept=()
-    for pid in "${STARTED_PIDS[@]}"; do
-        [[ $pid == "$1" ]] || kept+=("$pid")
-    done
-    STARTED_PIDS=("${kept[@]}")
-}
-
-# Sleeps a tenth of a second. Bash runs a trap (Ctrl-C) at once during the
-# `wait` builtin, but during a foreground `sleep` only if the sleep itself
-# died of the signal: so the sleep runs in the background.
-nap() {
-    sleep 0.1 &
-    wait "$!"
-}
-
-# Waits up to SECONDS for PID to exit; returns 1 if it is still running.
-wait_exit() {
-    local pid=$1 tenths=$(($2 * 10))
-    while kill -0 "$pid" 2>/dev/null; do
-        ((tenths-- > 0)) || return 1
-        nap
-    done
-}
-
-# Stops one of our processes: Ctrl-C (the lessons exit cleanly on it), then
-# SIGTERM, then SIGKILL.
-stop_pid() {
-    local pid=$1
-    kill -INT "$pid" 2>/dev/null
-    if ! wait_exit "$pid" "$STOP_TIMEOUT"; then
-        kill -TERM "$pid" 2>/dev/null
-        wait_exit "$pid" 2 || kill -KILL "$pid" 2>/dev/null
-    fi
-    wait "$pid" 2>/dev/null
-    forget_pid "$pid"
 }
 
 # Starts a server on host A and waits for its `listening on ADDR` line.
@@ -523,24 +434,6 @@ clean_stale() {
 
 # ------------------------------------------------------------- the lab
 
-# Network namespaces are the one thing a sandbox may forbid even to root:
-# try one before anything else.
-create_host_a() {
-    local out
-    if ! out=$(ip netns add "$NS_A" 2>&1); then
-        cat >&2 <<EOF
-netlab: cannot create a network namespace here: \`ip netns add $NS_A\` said:
-  ${out:-(nothing)}
-The lab needs a kernel with network namespaces and the right to create them
-(CAP_SYS_ADMIN and CAP_NET_ADMIN in the machine's own namespaces). A container
-usually lacks them: run the lab on a VM or a real machine, or in a container
-started with --privileged.
-EOF
-        exit 3
-    fi
-    CREATED_NS+=("$NS_A")
-}
-
 # The nftables table of one end: count what arrives, drop LOSS % of it.
 loss_rules() {
     local device=$1
@@ -568,27 +461,7 @@ tbf_burst() {
 build_lab() {
     local ns dev ns_dev rules
     heading "Two hosts and a link"
-    must "creating host B" ip netns add "$NS_B"
-    CREATED_NS+=("$NS_B")
-    for ns in "$NS_A" "$NS_B"; do
-        # IPv6 off: its neighbour discovery would add packets to the counters.
-        # shellcheck disable=SC2016 # $f is the inner shell's
-        ip netns exec "$ns" sh -c 'for f in /proc/sys/net/ipv6/conf/all/disable_ipv6 /proc/sys/net/ipv6/conf/default/disable_ipv6; do [ -w "$f" ] && echo 1 >"$f"; done; true'
-        must "bringing up loopback in $ns" ip -n "$ns" link set lo up
-    done
-    # The pair is made with each end already in its namespace, so its names
-    # never meet those of another run in the machine's own namespace.
-    must "joining the hosts with a veth pair" \
-        ip link add "$IF_A" netns "$NS_A" address "$MAC_A" type veth \
-        peer name "$IF_B" netns "$NS_B" address "$MAC_B"
-    must "addressing host A" ip -n "$NS_A" addr add "$ADDR_A/$PREFIX" dev "$IF_A"
-    must "addressing host B" ip -n "$NS_B" addr add "$ADDR_B/$PREFIX" dev "$IF_B"
-    # Each host knows the other's MAC address: no ARP, whose lost requests
-    # would hold the first packets back for a second and blur the figures.
-    must "telling A B's MAC address" \
-        ip -n "$NS_A" neigh replace "$ADDR_B" lladdr "$MAC_B" dev "$IF_A" nud permanent
-    must "telling B A's MAC address" \
-        ip -n "$NS_B" neigh replace "$ADDR_A" lladdr "$MAC_A" dev "$IF_B" nud permanent
+    join_hosts
     for ns_dev in "$NS_A:$IF_A" "$NS_B:$IF_B"; do
         ns=${ns_dev%%:*}
         dev=${ns_dev#*:}

@@ -41,6 +41,9 @@ set -uo pipefail
 export LC_ALL=C
 
 SELF="scripts/tcp-states.sh"
+LAB_NAME=tcp-states
+# shellcheck source-path=SCRIPTDIR source=lib/lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/lab.sh"
 
 CAPTURE=0
 
@@ -91,35 +94,6 @@ usage() {
     awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"
 }
 
-bold() {
-    if [[ -t 1 ]]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi
-}
-
-heading() { echo; bold "== $*"; }
-
-note() { printf '   %s\n' "$@"; }
-
-usage_error() {
-    echo "tcp-states: $1" >&2
-    echo "tcp-states: see $SELF --help" >&2
-    exit 2
-}
-
-die() {
-    echo "tcp-states: $1" >&2
-    exit "${2:-1}"
-}
-
-# Runs a setup command; on failure, names the step, the command and what it
-# said, and stops.
-must() {
-    local what=$1 out
-    shift
-    if ! out=$("$@" 2>&1); then
-        die "$what failed: \`$*\` said: ${out:-(nothing)}"
-    fi
-}
-
 parse_args() {
     while (($# > 0)); do
         case $1 in
@@ -143,64 +117,7 @@ EOF
     exit 2
 }
 
-# Makes sure COMMAND is there, installing Debian's PACKAGE when it is not;
-# runs side by side take turns at apt-get (the same lock as netlab's).
-need_command() {
-    local command=$1 package=$2 lock=/run/lock lock_fd out
-    command -v "$command" >/dev/null 2>&1 && return
-    command -v apt-get >/dev/null 2>&1 ||
-        die "'$command' is missing, and there is no apt-get to install $package with: install $package and run again" 3
-    [[ -d $lock ]] || lock=${TMPDIR:-/tmp}
-    exec {lock_fd}>"$lock/netlab-apt.lock"
-    flock -w "$APT_TIMEOUT" "$lock_fd" || die "waited ${APT_TIMEOUT}s for another lab's apt-get" 3
-    if ! command -v "$command" >/dev/null 2>&1; then
-        echo "tcp-states: '$command' is missing; installing $package (apt-get)"
-        out=$(timeout "$APT_TIMEOUT" apt-get -o DPkg::Lock::Timeout=120 update -qq 2>&1) ||
-            die "apt-get update failed, so $package cannot be installed: $out" 3
-        out=$(DEBIAN_FRONTEND=noninteractive timeout "$APT_TIMEOUT" \
-            apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends "$package" 2>&1) ||
-            die "apt-get install $package failed: $out" 3
-        command -v "$command" >/dev/null 2>&1 ||
-            die "$package is installed but '$command' is still not on PATH" 3
-    fi
-    exec {lock_fd}>&-
-}
-
 # ---------------------------------------------------------------- processes
-
-# A short sleep in the background, so that a trap (Ctrl-C) runs at once.
-nap() {
-    sleep "${1:-0.02}" &
-    wait "$!"
-}
-
-wait_exit() {
-    local pid=$1 tenths=$(($2 * 10))
-    while kill -0 "$pid" 2>/dev/null; do
-        ((tenths-- > 0)) || return 1
-        nap 0.1
-    done
-}
-
-forget_pid() {
-    local pid kept=()
-    for pid in "${STARTED_PIDS[@]}"; do
-        [[ $pid == "$1" ]] || kept+=("$pid")
-    done
-    STARTED_PIDS=("${kept[@]}")
-}
-
-# Stops one of our processes: SIGINT, then SIGTERM, then SIGKILL.
-stop_pid() {
-    local pid=$1
-    kill -INT "$pid" 2>/dev/null
-    if ! wait_exit "$pid" "$STOP_TIMEOUT"; then
-        kill -TERM "$pid" 2>/dev/null
-        wait_exit "$pid" 2 || kill -KILL "$pid" 2>/dev/null
-    fi
-    wait "$pid" 2>/dev/null
-    forget_pid "$pid"
-}
 
 # The program on each host: one command a line on its stdin, one answer a
 # line ("ok ..." or "error ...") on its stdout. Its sockets are named, so
@@ -292,7 +209,7 @@ ask() {
         kill -0 "${PEER_PID[$side]}" 2>/dev/null ||
             die "the program on host $side exited: $(cat "$log")"
         ((tries-- > 0)) || die "the program on host $side did not answer '$*' within ${ANSWER_TIMEOUT}s"
-        nap
+        nap 0.02
     done
     ANSWER=$(sed -n "$((before + 1))p" "$log")
     [[ $ANSWER == ok* ]] || die "host $side: '$*' failed: $ANSWER"
@@ -337,43 +254,10 @@ on_signal() {
 
 # ------------------------------------------------------------- the lab
 
-create_host_a() {
-    local out
-    if ! out=$(ip netns add "$NS_A" 2>&1); then
-        cat >&2 <<EOF
-tcp-states: cannot create a network namespace here: \`ip netns add $NS_A\` said:
-  ${out:-(nothing)}
-The lab needs a kernel with network namespaces and the right to create them
-(CAP_SYS_ADMIN and CAP_NET_ADMIN in the machine's own namespaces). A container
-usually lacks them: run it on a VM or a real machine, or in a container
-started with --privileged.
-EOF
-        exit 3
-    fi
-    CREATED_NS+=("$NS_A")
-}
-
 build_lab() {
     local ns
     heading "Two hosts and a link"
-    must "creating host B" ip netns add "$NS_B"
-    CREATED_NS+=("$NS_B")
-    for ns in "$NS_A" "$NS_B"; do
-        # IPv6 off: its neighbour discovery would add packets to the capture.
-        # shellcheck disable=SC2016 # $f is the inner shell's
-        ip netns exec "$ns" sh -c 'for f in /proc/sys/net/ipv6/conf/all/disable_ipv6 /proc/sys/net/ipv6/conf/default/disable_ipv6; do [ -w "$f" ] && echo 1 >"$f"; done; true'
-        must "bringing up loopback in $ns" ip -n "$ns" link set lo up
-    done
-    must "joining the hosts with a veth pair" \
-        ip link add "$IF_A" netns "$NS_A" address "$MAC_A" type veth \
-        peer name "$IF_B" netns "$NS_B" address "$MAC_B"
-    must "addressing host A" ip -n "$NS_A" addr add "$ADDR_A/$PREFIX" dev "$IF_A"
-    must "addressing host B" ip -n "$NS_B" addr add "$ADDR_B/$PREFIX" dev "$IF_B"
-    # No ARP: its packets would queue behind the CLOSING experiment's FINs.
-    must "telling A B's MAC address" \
-        ip -n "$NS_A" neigh replace "$ADDR_B" lladdr "$MAC_B" dev "$IF_A" nud permanent
-    must "telling B A's MAC address" \
-        ip -n "$NS_B" neigh replace "$ADDR_A" lladdr "$MAC_A" dev "$IF_B" nud permanent
+    join_hosts
     must "bringing up $IF_A" ip -n "$NS_A" link set dev "$IF_A" up
     must "bringing up $IF_B" ip -n "$NS_B" link set dev "$IF_B" up
     for ns in "$NS_A" "$NS_B"; do
@@ -404,7 +288,7 @@ EOF
         until grep -q 'listening on' "$log"; do
             kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump exited: $(cat "$log")"
             ((tries-- > 0)) || die "tcpdump did not start within ${STATE_TIMEOUT}s"
-            nap
+            nap 0.02
         done
         note "tcpdump -i $IF_B -n tcp on host B: every segment on the link, dropped or not" \
             "(it sees a segment before nftables does)"
@@ -431,7 +315,7 @@ await() {
             return 0
         fi
         ((tries-- > 0)) || return 1
-        nap
+        nap 0.02
     done
 }
 
@@ -497,7 +381,7 @@ await_drops() {
             sed -n 's/.*counter packets \([0-9]*\) bytes [0-9]* drop$/\1/p' | tail -n 1)
         ((${dropped:-0} > 0)) && return 0
         ((tries-- > 0)) || return 1
-        nap
+        nap 0.02
     done
 }
 
