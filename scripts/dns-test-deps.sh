@@ -16,6 +16,8 @@
 # python3 on PATH (`python3 -m pip install dnspython`). Any failure is a
 # non-zero exit with the reason: the tests fail loudly rather than skip.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 
 wanted=("$@")
 ((${#wanted[@]} > 0)) || wanted=(dnsmasq dig dnspython)
@@ -43,30 +45,7 @@ for program in "${wanted[@]}"; do
 done
 
 if ((${#packages[@]} > 0)); then
-    if [[ $(id -u) -eq 0 ]]; then
-        as_root=()
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        as_root=(sudo -n)
-    else
-        echo "dns-test-deps: ${packages[*]} missing, and installing needs root:" >&2
-        echo "  sudo apt-get install -y ${packages[*]}" >&2
-        exit 1
-    fi
-    if ! command -v apt-get >/dev/null 2>&1; then
-        echo "dns-test-deps: ${packages[*]} missing and this is not a Debian-like system" \
-            "(no apt-get); install dnsmasq and dig with your package manager" >&2
-        exit 1
-    fi
-    echo "dns-test-deps: installing ${packages[*]} (apt-get) ..." >&2
-    apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 -q)
-    if ! "${as_root[@]}" "${apt[@]}" update >&2; then
-        echo "dns-test-deps: apt-get update failed (no network, or a broken source?)" >&2
-        exit 1
-    fi
-    if ! "${as_root[@]}" "${apt[@]}" install -y --no-install-recommends "${packages[@]}" >&2; then
-        echo "dns-test-deps: apt-get install ${packages[*]} failed" >&2
-        exit 1
-    fi
+    apt_install dns-test-deps "${packages[@]}"
 fi
 
 if $python_missing; then

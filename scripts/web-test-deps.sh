@@ -12,6 +12,8 @@
 # failure is a non-zero exit with the reason: the tests fail loudly rather
 # than skip.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 
 wanted=("$@")
 ((${#wanted[@]} > 0)) || wanted=(curl chromium)
@@ -35,31 +37,7 @@ for program in "${wanted[@]}"; do
 done
 ((${#missing[@]} > 0)) || exit 0
 
-if [[ $(id -u) -eq 0 ]]; then
-    as_root=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    as_root=(sudo -n)
-else
-    echo "web-test-deps: ${missing[*]} missing, and installing needs root:" >&2
-    echo "  sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "web-test-deps: ${missing[*]} missing and this is not a Debian-like system" \
-        "(no apt-get); install them with your package manager" >&2
-    exit 1
-fi
-
-echo "web-test-deps: installing ${missing[*]} (apt-get) ..." >&2
-apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 -q)
-if ! "${as_root[@]}" "${apt[@]}" update >&2; then
-    echo "web-test-deps: apt-get update failed (no network, or a broken source?)" >&2
-    exit 1
-fi
-if ! "${as_root[@]}" "${apt[@]}" install -y --no-install-recommends "${missing[@]}" >&2; then
-    echo "web-test-deps: apt-get install ${missing[*]} failed" >&2
-    exit 1
-fi
+apt_install web-test-deps "${missing[@]}"
 for program in "${missing[@]}"; do
     if ! present "$program"; then
         echo "web-test-deps: $program is still missing after apt-get install" >&2
