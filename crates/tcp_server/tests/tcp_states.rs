@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use testkit::lab::{cannot_host, is_root, lab_script, Lab, CANNOT_HOST};
+use testkit::lab::{
+    assert_torn_down, cannot_host, is_root, lab_script, namespaces, work_dir, Lab, CANNOT_HOST,
+};
 use testkit::{command, stderr, stdout};
 
 /// The longest a run may take: about 15 s here, and the point of the lesson
@@ -156,41 +158,6 @@ fn counted(text: &str, side: &str, rule: &str) -> u64 {
         .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no packet count in {line:?}"))
-}
-
-/// The namespaces a run made, from its `namespace NAME` lines.
-fn namespaces(out: &str) -> Vec<String> {
-    out.split_whitespace()
-        .filter(|word| {
-            word.starts_with("tcpstates-") && (word.ends_with("-a") || word.ends_with("-b"))
-        })
-        .map(str::to_string)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect()
-}
-
-/// The work directory from the `tcp-states: work directory DIR` line.
-fn work_dir(out: &str) -> PathBuf {
-    let dir = out
-        .lines()
-        .find_map(|line| line.strip_prefix("tcp-states: work directory "))
-        .unwrap_or_else(|| panic!("no work directory line in:\n{out}"));
-    PathBuf::from(dir.trim())
-}
-
-/// Asserts that a run left nothing behind: its namespaces (with them the
-/// veth pair, the rules, the qdiscs, every socket) and its work directory.
-fn assert_torn_down(out: &str) {
-    let made = namespaces(out);
-    assert_eq!(made.len(), 2, "expected two namespaces named in:\n{out}");
-    for name in &made {
-        let path = Path::new("/run/netns").join(name);
-        assert!(!path.exists(), "namespace {name} left behind:\n{out}");
-    }
-    let dir = work_dir(out);
-    assert!(!dir.exists(), "{} left behind:\n{out}", dir.display());
-    assert!(out.contains("tcp-states: torn down: namespaces"), "{out}");
 }
 
 const A: &str = "10.200.0.1";
@@ -365,7 +332,7 @@ fn every_state_is_seen_held_by_its_rule_in_well_under_a_minute() {
     }
     assert!(text.contains("11 of 11 states seen in "), "{text}");
     assert!(!text.contains("NOT SEEN"), "{text}");
-    assert_torn_down(&text);
+    assert_torn_down(&text, "tcp-states", "tcpstates-");
 }
 
 #[test]
@@ -402,7 +369,7 @@ fn capture_shows_the_segments_and_the_crossing_fins() {
         assert!(first_fin.contains("seq 1, ack 1,"), "{first_fin}");
     }
     assert!(text.contains("11 of 11 states seen in "), "{text}");
-    assert_torn_down(&text);
+    assert_torn_down(&text, "tcp-states", "tcpstates-");
 }
 
 #[test]
@@ -424,7 +391,7 @@ fn ctrl_c_tears_everything_down() {
             stderr(&out)
         );
     }
-    let made = namespaces(&lab.process().stdout.text());
+    let made = namespaces(&lab.process().stdout.text(), "tcpstates-");
     assert!(
         made.iter()
             .all(|name| Path::new("/run/netns").join(name).exists()),
@@ -440,7 +407,7 @@ fn ctrl_c_tears_everything_down() {
         stderr(&out)
     );
     assert!(stderr(&out).contains("tcp-states: interrupted (SIGINT); tearing down"));
-    assert_torn_down(&text);
+    assert_torn_down(&text, "tcp-states", "tcpstates-");
 }
 
 #[test]
@@ -477,7 +444,7 @@ fn where_namespaces_are_forbidden_it_says_what_failed() {
     assert!(err.contains("said:"), "it quotes what failed: {err}");
     assert!(err.contains("--privileged"), "it says what to do: {err}");
     assert!(
-        !work_dir(&stdout(&out)).exists(),
+        !work_dir(&stdout(&out), "tcp-states").exists(),
         "work directory left behind"
     );
 }

@@ -5,7 +5,7 @@
 //! machine cannot host namespaces it must say so (a failure in CI).
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -100,4 +100,45 @@ pub fn cannot_host(out: &Output, name: &str) -> bool {
     );
     eprintln!("{name} cannot run on this machine; not tested here:\n{err}");
     true
+}
+
+/// The namespaces a run made: the words of its output that start with
+/// `ns_prefix` (`netlab-`, `tcpstates-`) and end in `-a` or `-b`.
+pub fn namespaces(out: &str, ns_prefix: &str) -> Vec<String> {
+    out.split_whitespace()
+        .filter(|word| {
+            word.starts_with(ns_prefix) && (word.ends_with("-a") || word.ends_with("-b"))
+        })
+        .map(str::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The work directory from the script's `name: work directory DIR` line.
+pub fn work_dir(out: &str, name: &str) -> PathBuf {
+    let prefix = format!("{name}: work directory ");
+    let dir = out
+        .lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("no work directory line in:\n{out}"));
+    PathBuf::from(dir.trim())
+}
+
+/// Asserts that a run of the script `name` left nothing behind: its two
+/// namespaces (with them the veth pair, the nftables tables, the qdiscs
+/// and every socket) and its work directory.
+pub fn assert_torn_down(out: &str, name: &str, ns_prefix: &str) {
+    let made = namespaces(out, ns_prefix);
+    assert_eq!(made.len(), 2, "expected two namespaces named in:\n{out}");
+    for ns in &made {
+        let path = Path::new("/run/netns").join(ns);
+        assert!(!path.exists(), "namespace {ns} left behind:\n{out}");
+    }
+    let dir = work_dir(out, name);
+    assert!(!dir.exists(), "{} left behind:\n{out}", dir.display());
+    assert!(
+        out.contains(&format!("{name}: torn down: namespaces")),
+        "{out}"
+    );
 }

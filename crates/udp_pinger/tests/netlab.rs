@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use testkit::lab::{cannot_host, is_root, lab_script, Lab, CANNOT_HOST};
+use testkit::lab::{
+    assert_torn_down, cannot_host, is_root, lab_script, namespaces, work_dir, Lab, CANNOT_HOST,
+};
 use testkit::{command, stderr, stdout};
 
 const BIN: &str = env!("CARGO_BIN_EXE_udp_pinger");
@@ -76,41 +78,6 @@ fn run_lab_ok(args: &str) -> Option<String> {
         stderr(&out)
     );
     Some(text)
-}
-
-/// The namespaces a run made, from its `namespace NAME` lines.
-fn namespaces(out: &str) -> Vec<String> {
-    out.split_whitespace()
-        .filter(|word| {
-            word.starts_with("netlab-") && (word.ends_with("-a") || word.ends_with("-b"))
-        })
-        .map(str::to_string)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect()
-}
-
-/// The work directory from the `netlab: work directory DIR` line.
-fn work_dir(out: &str) -> PathBuf {
-    let dir = out
-        .lines()
-        .find_map(|line| line.strip_prefix("netlab: work directory "))
-        .unwrap_or_else(|| panic!("no work directory line in:\n{out}"));
-    PathBuf::from(dir.trim())
-}
-
-/// Asserts that a run left nothing behind: its namespaces (with them the
-/// veth pair, the nftables tables and the qdiscs) and its work directory.
-fn assert_torn_down(out: &str) {
-    let made = namespaces(out);
-    assert_eq!(made.len(), 2, "expected two namespaces named in:\n{out}");
-    for name in &made {
-        let path = Path::new("/run/netns").join(name);
-        assert!(!path.exists(), "namespace {name} left behind:\n{out}");
-    }
-    let dir = work_dir(out);
-    assert!(!dir.exists(), "{} left behind:\n{out}", dir.display());
-    assert!(out.contains("netlab: torn down: namespaces"), "{out}");
 }
 
 /// The number before `suffix` on the line that starts with `prefix`:
@@ -263,7 +230,7 @@ fn the_lab_measures_the_loss_of_a_real_lossy_link() {
     assert!((5.0..=40.0).contains(&lost), "{lost}% lost:\n{text}");
     let dropped_at_a = number_between(&text, "nftables counted: at A ", " of ");
     assert!(dropped_at_a > 0.0, "nftables dropped nothing at A:\n{text}");
-    assert_torn_down(&text);
+    assert_torn_down(&text, "netlab", "netlab-");
 }
 
 #[test]
@@ -281,7 +248,7 @@ fn without_loss_every_ping_comes_back_and_nothing_is_dropped() {
             "verdict: OK: ",
         ],
     );
-    assert_torn_down(&text);
+    assert_torn_down(&text, "netlab", "netlab-");
 }
 
 #[test]
@@ -311,7 +278,7 @@ fn ctrl_c_tears_everything_down() {
             stderr(&out)
         );
     }
-    let made = namespaces(&lab.process().stdout.text());
+    let made = namespaces(&lab.process().stdout.text(), "netlab-");
     assert!(
         made.iter()
             .all(|name| Path::new("/run/netns").join(name).exists()),
@@ -327,7 +294,7 @@ fn ctrl_c_tears_everything_down() {
         stderr(&out)
     );
     assert!(stderr(&out).contains("netlab: interrupted (SIGINT); tearing down"));
-    assert_torn_down(&text);
+    assert_torn_down(&text, "netlab", "netlab-");
 }
 
 #[test]
@@ -365,7 +332,7 @@ fn where_namespaces_are_forbidden_it_says_what_failed() {
     assert!(err.contains("said:"), "it quotes what failed: {err}");
     assert!(err.contains("--privileged"), "it says what to do: {err}");
     assert!(
-        !work_dir(&stdout(&out)).exists(),
+        !work_dir(&stdout(&out), "netlab").exists(),
         "work directory left behind"
     );
 }
