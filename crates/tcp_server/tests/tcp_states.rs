@@ -19,7 +19,8 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use testkit::lab::{
-    assert_torn_down, cannot_host, is_root, lab_script, namespaces, work_dir, Lab, CANNOT_HOST,
+    assert_ctrl_c_tears_down, assert_refused_without_namespaces, assert_torn_down, cannot_host,
+    is_root, lab_script, Lab,
 };
 use testkit::{command, stderr, stdout};
 
@@ -374,40 +375,13 @@ fn capture_shows_the_segments_and_the_crossing_fins() {
 
 #[test]
 fn ctrl_c_tears_everything_down() {
-    let mut lab = Lab::start(tcp_states(&[]), TEARDOWN_TIMEOUT);
+    let lab = Lab::start(tcp_states(&[]), TEARDOWN_TIMEOUT);
     if !is_root() {
         assert_needs_root(&lab.finish(RUN_LIMIT));
         return;
     }
     // Interrupt with connections held open on both hosts.
-    if !lab.process().stdout.wait_for("== FIN-WAIT-1", RUN_LIMIT) {
-        let out = lab.finish(RUN_LIMIT);
-        if cannot_host(&out, "tcp-states") {
-            return;
-        }
-        panic!(
-            "the run never got to FIN-WAIT-1:\n{}\n{}",
-            stdout(&out),
-            stderr(&out)
-        );
-    }
-    let made = namespaces(&lab.process().stdout.text(), "tcpstates-");
-    assert!(
-        made.iter()
-            .all(|name| Path::new("/run/netns").join(name).exists()),
-        "{made:?} should be up during the run"
-    );
-    lab.process().interrupt();
-    let out = lab.finish(TEARDOWN_TIMEOUT);
-    let text = stdout(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "stdout:\n{text}\nstderr:\n{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains("tcp-states: interrupted (SIGINT); tearing down"));
-    assert_torn_down(&text, "tcp-states", "tcpstates-");
+    assert_ctrl_c_tears_down(lab, "== FIN-WAIT-1", RUN_LIMIT, "tcp-states", "tcpstates-");
 }
 
 #[test]
@@ -416,35 +390,10 @@ fn where_namespaces_are_forbidden_it_says_what_failed() {
         assert_needs_root(&Lab::start(tcp_states(&[]), TEARDOWN_TIMEOUT).finish(RUN_LIMIT));
         return;
     }
-    // A user namespace is root without power over the machine's own
-    // namespaces: what a locked-down container gives.
-    let probe = testkit::run(
-        command("unshare", ["--user", "--map-root-user", "true"]),
-        b"",
+    assert_refused_without_namespaces(
+        [scripts().join("tcp-states.sh")],
         RUN_LIMIT,
-    );
-    if !probe.status.success() {
-        eprintln!(
-            "no user namespaces here to play a locked-down sandbox: {}",
-            stderr(&probe)
-        );
-        return;
-    }
-    let mut cmd = command("unshare", ["--user", "--map-root-user", "bash"]);
-    cmd.arg(scripts().join("tcp-states.sh"));
-    let out = Lab::start(cmd, TEARDOWN_TIMEOUT).finish(RUN_LIMIT);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(CANNOT_HOST), "stderr:\n{err}");
-    assert!(
-        err.contains(
-            "tcp-states: cannot create a network namespace here: `ip netns add tcpstates-"
-        ),
-        "{err}"
-    );
-    assert!(err.contains("said:"), "it quotes what failed: {err}");
-    assert!(err.contains("--privileged"), "it says what to do: {err}");
-    assert!(
-        !work_dir(&stdout(&out), "tcp-states").exists(),
-        "work directory left behind"
+        "tcp-states",
+        "tcpstates-",
     );
 }

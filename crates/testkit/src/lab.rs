@@ -142,3 +142,87 @@ pub fn assert_torn_down(out: &str, name: &str, ns_prefix: &str) {
         "{out}"
     );
 }
+
+/// Interrupts `lab` once `marker` is in its output (the namespaces up,
+/// processes running in them) and asserts what Ctrl-C must do: exit 130,
+/// say so, and leave nothing behind. Returns early where the machine
+/// cannot host the lab (outside CI).
+pub fn assert_ctrl_c_tears_down(
+    mut lab: Lab,
+    marker: &str,
+    wait: Duration,
+    name: &str,
+    ns_prefix: &str,
+) {
+    if !lab.process().stdout.wait_for(marker, wait) {
+        let out = lab.finish(wait);
+        if cannot_host(&out, name) {
+            return;
+        }
+        panic!(
+            "the run never got to {marker:?}:\n{}\n{}",
+            crate::stdout(&out),
+            stderr(&out)
+        );
+    }
+    let made = namespaces(&lab.process().stdout.text(), ns_prefix);
+    assert!(
+        made.iter()
+            .all(|ns| Path::new("/run/netns").join(ns).exists()),
+        "{made:?} should be up during the run"
+    );
+    lab.process().interrupt();
+    let teardown = lab.teardown;
+    let out = lab.finish(teardown);
+    let text = crate::stdout(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "stdout:\n{text}\nstderr:\n{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains(&format!("{name}: interrupted (SIGINT); tearing down")));
+    assert_torn_down(&text, name, ns_prefix);
+}
+
+/// Runs `bash SCRIPT_AND_ARGS...` as root of a user namespace, which is
+/// root without power over the machine's own namespaces (what a locked-down
+/// container gives), and asserts the script's refusal: exit [`CANNOT_HOST`],
+/// quoting what failed and saying what to do, with no work directory left.
+/// Returns early where user namespaces are not available either.
+pub fn assert_refused_without_namespaces<S: AsRef<std::ffi::OsStr>>(
+    script_and_args: impl IntoIterator<Item = S>,
+    limit: Duration,
+    name: &str,
+    ns_prefix: &str,
+) {
+    let probe = crate::run(
+        command("unshare", ["--user", "--map-root-user", "true"]),
+        b"",
+        limit,
+    );
+    if !probe.status.success() {
+        eprintln!(
+            "no user namespaces here to play a locked-down sandbox: {}",
+            stderr(&probe)
+        );
+        return;
+    }
+    let mut cmd = command("unshare", ["--user", "--map-root-user", "bash"]);
+    cmd.args(script_and_args);
+    let out = Lab::start(cmd, limit).finish(limit);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(CANNOT_HOST), "stderr:\n{err}");
+    assert!(
+        err.contains(&format!(
+            "{name}: cannot create a network namespace here: `ip netns add {ns_prefix}"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("said:"), "it quotes what failed: {err}");
+    assert!(err.contains("--privileged"), "it says what to do: {err}");
+    assert!(
+        !work_dir(&crate::stdout(&out), name).exists(),
+        "work directory left behind"
+    );
+}

@@ -17,7 +17,8 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use testkit::lab::{
-    assert_torn_down, cannot_host, is_root, lab_script, namespaces, work_dir, Lab, CANNOT_HOST,
+    assert_ctrl_c_tears_down, assert_refused_without_namespaces, assert_torn_down, cannot_host,
+    is_root, lab_script, Lab,
 };
 use testkit::{command, stderr, stdout};
 
@@ -253,7 +254,7 @@ fn without_loss_every_ping_comes_back_and_nothing_is_dropped() {
 
 #[test]
 fn ctrl_c_tears_everything_down() {
-    let mut lab = Lab::start(
+    let lab = Lab::start(
         netlab(&["--only", "udp_pinger", "--pings", "100000"]),
         TEARDOWN_TIMEOUT,
     );
@@ -263,38 +264,13 @@ fn ctrl_c_tears_everything_down() {
     }
     // Interrupt in the middle of the pings: the servers, the client, the
     // namespaces and the work directory are all up.
-    if !lab
-        .process()
-        .stdout
-        .wait_for("B: udp_pinger client", LAB_TIMEOUT)
-    {
-        let out = lab.finish(LAB_TIMEOUT);
-        if cannot_host(&out, "netlab") {
-            return;
-        }
-        panic!(
-            "the pings never started:\n{}\n{}",
-            stdout(&out),
-            stderr(&out)
-        );
-    }
-    let made = namespaces(&lab.process().stdout.text(), "netlab-");
-    assert!(
-        made.iter()
-            .all(|name| Path::new("/run/netns").join(name).exists()),
-        "{made:?} should be up during the run"
+    assert_ctrl_c_tears_down(
+        lab,
+        "B: udp_pinger client",
+        LAB_TIMEOUT,
+        "netlab",
+        "netlab-",
     );
-    lab.process().interrupt();
-    let out = lab.finish(TEARDOWN_TIMEOUT);
-    let text = stdout(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "stdout:\n{text}\nstderr:\n{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains("netlab: interrupted (SIGINT); tearing down"));
-    assert_torn_down(&text, "netlab", "netlab-");
 }
 
 #[test]
@@ -304,35 +280,9 @@ fn where_namespaces_are_forbidden_it_says_what_failed() {
         assert_needs_root(&out);
         return;
     }
-    // A user namespace is root without power over the machine's own
-    // namespaces: what a locked-down container gives.
-    let probe = testkit::run(
-        command("unshare", ["--user", "--map-root-user", "true"]),
-        b"",
-        LAB_TIMEOUT,
-    );
-    if !probe.status.success() {
-        eprintln!(
-            "no user namespaces here to play a locked-down sandbox: {}",
-            stderr(&probe)
-        );
-        return;
-    }
-    let mut cmd = command("unshare", ["--user", "--map-root-user", "bash"]);
-    cmd.arg(script())
-        .args(["--only", "udp_pinger", "--pings", "5", "--bin-dir"])
-        .arg(bin_dir());
-    let out = Lab::start(cmd, TEARDOWN_TIMEOUT).finish(LAB_TIMEOUT);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(CANNOT_HOST), "stderr:\n{err}");
-    assert!(
-        err.contains("netlab: cannot create a network namespace here: `ip netns add netlab-"),
-        "{err}"
-    );
-    assert!(err.contains("said:"), "it quotes what failed: {err}");
-    assert!(err.contains("--privileged"), "it says what to do: {err}");
-    assert!(
-        !work_dir(&stdout(&out), "netlab").exists(),
-        "work directory left behind"
-    );
+    let script = script();
+    let mut args = vec![script.as_os_str()];
+    args.extend(["--only", "udp_pinger", "--pings", "5", "--bin-dir"].map(std::ffi::OsStr::new));
+    args.push(bin_dir().as_os_str());
+    assert_refused_without_namespaces(args, LAB_TIMEOUT, "netlab", "netlab-");
 }
