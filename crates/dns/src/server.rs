@@ -7,23 +7,24 @@
 //! Over TCP: each connection may carry several queries, each after its
 //! 2-byte length; the answers go back the same way, whole.
 
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
+use common::datagram::RECV_BUFFER;
 use common::show::count;
 use common::trace::{Traced, TracedUdp};
 use dns::message::{Message, MAX_TCP_MESSAGE, MAX_UDP_MESSAGE};
-use dns::transport::{read_tcp_message, tcp_frame, UDP_BUFFER};
+use dns::transport::{read_tcp_message, tcp_frame};
 use dns::zone::Zone;
 use harness::cli::{self, announce_listening, describe, Failure};
 use harness::log;
 use harness::server::{serve, Capacity};
 use harness::stop::Stop;
 use harness::udp::next_datagram;
-use std::io::Write;
 
 use crate::args::ServerArgs;
 
@@ -103,7 +104,7 @@ pub fn server(args: &ServerArgs) -> Result<(), Failure> {
 
 /// The UDP loop: one datagram in, one datagram out.
 fn udp_server(socket: TracedUdp, zone: &Zone, counts: &Counts, stop: &Stop) {
-    let mut buf = vec![0; UDP_BUFFER];
+    let mut buf = vec![0; RECV_BUFFER];
     // data, addr = s.recvfrom(65536), until Ctrl-C
     while let Some((n, peer)) = next_datagram(&socket, &mut buf, stop) {
         let Some((reply, note)) = zone.respond(&buf[..n]) else {

@@ -15,16 +15,13 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
+use common::datagram::RECV_BUFFER;
 use common::recv_exact;
 use common::trace::{Traced, TracedUdp};
 use harness::cli::{describe, is_timeout};
 use harness::udp::recv_from_peer;
 
 use crate::message::{Message, MAX_TCP_MESSAGE};
-
-/// A receive buffer that holds any datagram whole, so that an answer
-/// longer than 512 bytes is seen for what it is rather than cut.
-pub const UDP_BUFFER: usize = 65_536;
 
 /// A message with its 2-byte length prefix, ready for one `write_all`.
 pub fn tcp_frame(message: &[u8]) -> io::Result<Vec<u8>> {
@@ -116,7 +113,8 @@ pub fn ask_udp(
     note: &mut dyn FnMut(String),
 ) -> Result<Answer, String> {
     let bytes = query.to_bytes().map_err(|e| e.to_string())?;
-    let mut buf = vec![0; UDP_BUFFER];
+    // Any datagram whole, so an answer over 512 bytes is seen for what it is.
+    let mut buf = vec![0; RECV_BUFFER];
     for attempt in 1..=tries {
         if attempt > 1 {
             note(format!(
