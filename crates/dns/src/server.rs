@@ -8,7 +8,7 @@
 //! 2-byte length; the answers go back the same way, whole.
 
 use std::io::Write;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -20,7 +20,7 @@ use common::trace::{Traced, TracedUdp};
 use dns::message::{Message, MAX_TCP_MESSAGE, MAX_UDP_MESSAGE};
 use dns::transport::{read_tcp_message, tcp_frame};
 use dns::zone::Zone;
-use harness::cli::{self, announce_listening, describe, Failure};
+use harness::cli::{self, describe, Failure};
 use harness::log;
 use harness::server::{serve, Capacity};
 use harness::stop::Stop;
@@ -52,18 +52,7 @@ pub fn server(args: &ServerArgs) -> Result<(), Failure> {
 
     // socket(AF_INET, SOCK_DGRAM) + bind(), then a TCP listener on the
     // very same address and port: DNS is served on both.
-    let udp = args.net.bind_udp()?;
-    let addr = udp.local_addr()?;
-    let tcp = TcpListener::bind(addr).map_err(|e| {
-        Failure::runtime(format!(
-            "cannot listen on TCP {addr} (UDP {addr} was free): {}",
-            cli::describe(&e)
-        ))
-    })?;
-    let stop = Stop::on_ctrl_c()?;
-    stop.wake_udp_on_trigger(&udp)?;
-    stop.wake_on_trigger(&tcp)?;
-    announce_listening(addr);
+    let (udp, tcp, stop) = args.net.listen_udp_and_tcp()?;
     log!(
         "authoritative for {} ({} from {path}), on UDP and TCP",
         zone.apex(),

@@ -443,6 +443,34 @@ fn a_bad_zone_line_stops_the_server_with_its_number() {
 }
 
 #[test]
+fn a_port_taken_on_tcp_is_a_clear_error_naming_both_sockets() {
+    let (_dir, zone) = zone_dir();
+    // The TCP side of the port is held; its UDP side is free.
+    let held = std::net::TcpListener::bind("127.0.0.1:0").expect("a free TCP port");
+    let addr = held.local_addr().expect("bound");
+    let out = run(
+        command(
+            BIN,
+            [
+                "server",
+                "--port",
+                &addr.port().to_string(),
+                "--zone",
+                zone.to_str().expect("utf-8"),
+            ],
+        ),
+        b"",
+        WAIT,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim(),
+        format!("error: cannot listen on TCP {addr} (UDP {addr} was free): address already in use"),
+    );
+    assert_eq!(stdout(&out), "", "nothing announced before both are bound");
+}
+
+#[test]
 fn lookup_of_localhost_lists_its_addresses() {
     let out = run_ok(command(BIN, ["lookup", "localhost"]), b"", WAIT);
     assert!(

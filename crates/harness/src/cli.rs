@@ -94,6 +94,45 @@ impl<const PORT: u16> NetArgs<PORT> {
         Ok((socket, stop))
     }
 
+    /// The opening of a server on UDP and TCP at one address and port, as a
+    /// DNS server is: both sockets bound, a Ctrl-C that wakes whichever call
+    /// each will block in, then one `listening on ADDR` line.
+    ///
+    /// With `--port 0` the OS picks the UDP port and the TCP listener must
+    /// take the same number, which a TCP socket elsewhere may already hold
+    /// (the two port spaces are separate); then both are let go and tried
+    /// again, a bounded number of times.
+    pub fn listen_udp_and_tcp(&self) -> Result<(UdpSocket, TcpListener, Stop), Failure> {
+        const TRIES: usize = 32;
+        let mut tries = 0;
+        let (udp, tcp) = loop {
+            let udp = self.bind_udp()?;
+            let addr = udp.local_addr()?;
+            match TcpListener::bind(addr) {
+                Ok(tcp) => break (udp, tcp),
+                Err(e) if self.port == 0 && e.kind() == io::ErrorKind::AddrInUse => {
+                    tries += 1;
+                    if tries == TRIES {
+                        return Err(Failure::runtime(format!(
+                            "cannot find a port free on both UDP and TCP after {TRIES} tries"
+                        )));
+                    }
+                }
+                Err(e) => {
+                    return Err(Failure::runtime(format!(
+                        "cannot listen on TCP {addr} (UDP {addr} was free): {}",
+                        describe(&e)
+                    )))
+                }
+            }
+        };
+        let stop = Stop::on_ctrl_c()?;
+        stop.wake_udp_on_trigger(&udp)?;
+        stop.wake_on_trigger(&tcp)?;
+        announce_listening(udp.local_addr()?);
+        Ok((udp, tcp, stop))
+    }
+
     /// `socket(AF_INET, SOCK_DGRAM)` + `bind()` on `--host:--port`.
     pub fn bind_udp(&self) -> Result<UdpSocket, Failure> {
         let addrs = self.addrs()?;
