@@ -198,6 +198,7 @@ impl Pinger {
                 );
                 continue;
             };
+            // ANCHOR: reply (docs/lessons/udp_pinger.md shows this match, to ANCHOR_END)
             match self.log.reply(seq, received_at) {
                 Reply::OnTime { seq, rtt } => {
                     println!("Reply from {peer}: seq={seq} time={} ms", millis(rtt));
@@ -220,6 +221,7 @@ impl Pinger {
                     show_datagram(datagram)
                 ),
             }
+            // ANCHOR_END: reply
             if overran {
                 return Ok(Waited::Deadline);
             }
