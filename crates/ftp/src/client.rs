@@ -451,7 +451,8 @@ fn lost(e: &WireError) -> ClientError {
     ClientError::Connection(why)
 }
 
-fn open_local(path: &Path) -> Result<(File, u64), ClientError> {
+/// Opens a local file to upload: a regular file, and its size.
+pub fn open_local(path: &Path) -> Result<(File, u64), ClientError> {
     let local = |e: io::Error| {
         ClientError::Local(format!("cannot read {}: {}", path.display(), describe(&e)))
     };

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::show::Table;
-use ftp::client::{ClientError, Connection, GetReport, Options, PutReport};
+use ftp::client::{open_local, ClientError, Connection, GetReport, Options, PutReport};
 use ftp::protocol::{Entry, EntryKind};
 use harness::cli::Failure;
 
@@ -45,6 +45,8 @@ pub fn failure(e: ClientError) -> Failure {
 
 pub fn put(args: PutArgs) -> Result<(), Failure> {
     let name = remote_name(&args.file, args.name.as_deref())?;
+    // A file that is not there is this side's mistake: said before connecting.
+    open_local(&args.file).map_err(failure)?;
     let mut conn = connect(&args.client)?;
     let report = conn
         .put(&args.file, &name, args.overwrite)

@@ -545,6 +545,28 @@ fn the_quota_is_checked_before_any_byte_is_written() {
     );
 }
 
+#[test]
+fn a_local_file_that_is_not_there_is_said_before_connecting() {
+    // Nothing listens on the port: the error must still be about the file.
+    let closed = testkit::closed_tcp_addr();
+    let dir = testkit::temp_dir();
+    for (file, why) in [
+        (dir.path().join("missing.bin"), "no such file or directory"),
+        (dir.path().to_path_buf(), "is not a regular file"),
+    ] {
+        let mut cmd = command(BIN, ["put"]);
+        cmd.arg(&file).args(["--port", &closed.port().to_string()]);
+        let out = testkit::run(cmd, b"", WAIT);
+        assert_eq!(out.status.code(), Some(1));
+        let err = testkit::stderr(&out);
+        assert!(
+            err.contains(&file.display().to_string()) && err.contains(why),
+            "{err}"
+        );
+        assert!(!err.contains("connect"), "it connected first: {err}");
+    }
+}
+
 // ------------------------------------------------------------ accounts
 
 #[test]
