@@ -101,23 +101,19 @@ fn udp_server(socket: TracedUdp, zone: &Zone, counts: &Counts, stop: &Stop) {
             log!("{peer} UDP: ignored {n} bytes (too short for a header, or a response)");
             continue;
         };
-        let Some(full) = encode(&reply, peer) else {
+        // Over 512 bytes: the header and question only, with TC set.
+        let Some((bytes, whole)) = encode_within(&reply, MAX_UDP_MESSAGE, peer) else {
             continue;
         };
-        // Over 512 bytes: the header and question only, with TC set.
-        let (bytes, cut) = if full.len() > MAX_UDP_MESSAGE {
-            counts.truncated.fetch_add(1, Ordering::Relaxed);
-            let Some(cut) = encode(&reply.truncated(), peer) else {
-                continue;
-            };
-            let why = format!(
-                "; {} bytes do not fit in {MAX_UDP_MESSAGE}: sent {} bytes with TC set",
-                full.len(),
-                cut.len()
-            );
-            (cut, why)
-        } else {
-            (full, String::new())
+        let cut = match whole {
+            Some(whole) => {
+                counts.truncated.fetch_add(1, Ordering::Relaxed);
+                format!(
+                    "; {whole} bytes do not fit in {MAX_UDP_MESSAGE}: sent {} bytes with TC set",
+                    bytes.len()
+                )
+            }
+            None => String::new(),
         };
         // s.sendto(answer, addr)
         match socket.send_to(&bytes, peer) {
@@ -163,15 +159,9 @@ fn tcp_client(stream: &TcpStream, peer: SocketAddr, zone: &Zone, counts: &Counts
             );
             continue;
         };
-        let Some(mut bytes) = encode(&reply, peer) else {
+        let Some((bytes, _)) = encode_within(&reply, MAX_TCP_MESSAGE, peer) else {
             return;
         };
-        if bytes.len() > MAX_TCP_MESSAGE {
-            let Some(cut) = encode(&reply.truncated(), peer) else {
-                return;
-            };
-            bytes = cut;
-        }
         let sent = tcp_frame(&bytes).and_then(|frame| conn.write_all(&frame));
         match sent {
             Ok(()) => {
@@ -186,11 +176,23 @@ fn tcp_client(stream: &TcpStream, peer: SocketAddr, zone: &Zone, counts: &Counts
     }
 }
 
-/// The reply's bytes; a reply that cannot be written (it cannot happen
-/// with a zone that parsed) is logged and not sent.
-fn encode(reply: &Message, peer: SocketAddr) -> Option<Vec<u8>> {
-    match reply.to_bytes() {
-        Ok(bytes) => Some(bytes),
+/// The reply's bytes if they fit in `limit`, else those of its truncated
+/// form (header and question, TC set) and the whole reply's size. A reply
+/// that cannot be written (it cannot happen with a zone that parsed) is
+/// logged and not sent.
+fn encode_within(
+    reply: &Message,
+    limit: usize,
+    peer: SocketAddr,
+) -> Option<(Vec<u8>, Option<usize>)> {
+    let encoded = reply.to_bytes().and_then(|whole| {
+        if whole.len() <= limit {
+            return Ok((whole, None));
+        }
+        Ok((reply.truncated().to_bytes()?, Some(whole.len())))
+    });
+    match encoded {
+        Ok(encoded) => Some(encoded),
         Err(e) => {
             log!("{peer} answer not sent: {e}");
             None
