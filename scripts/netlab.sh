@@ -355,7 +355,7 @@ run_client() {
 # --------------------------------------------------------------- teardown
 
 cleanup() {
-    local pid ns left
+    local pid
     trap '' INT TERM    # a second Ctrl-C must not cut the teardown short
     for pid in "${STARTED_PIDS[@]}"; do
         stop_pid "$pid"
@@ -364,24 +364,7 @@ cleanup() {
         print_keep_help
         return
     fi
-    for ns in "${CREATED_NS[@]}"; do
-        ip netns del "$ns" 2>/dev/null || echo "netlab: could not delete namespace $ns" >&2
-    done
-    [[ -n $WORK ]] && rm -rf "$WORK"
-    if ((${#CREATED_NS[@]} > 0)); then
-        left=$(ip netns list 2>/dev/null | grep -E "^netlab-$$-[ab]( |$)")
-        if [[ -n $left ]]; then
-            echo "netlab: namespaces still present: $left" >&2
-        else
-            echo "netlab: torn down: namespaces ${CREATED_NS[*]} (and with them the veth pair, the nftables tables and the qdiscs), the processes, $WORK"
-        fi
-    fi
-}
-
-on_signal() {
-    echo
-    echo "netlab: interrupted ($1); tearing down" >&2
-    exit 130
+    remove_lab "netlab-$$" "the veth pair, the nftables tables and the qdiscs"
 }
 
 print_keep_help() {

@@ -218,7 +218,7 @@ ask() {
 # --------------------------------------------------------------- teardown
 
 cleanup() {
-    local side fd pid ns left
+    local side fd pid
     trap '' INT TERM
     for side in "${!PEER_FD[@]}"; do
         fd=${PEER_FD[$side]}
@@ -232,24 +232,7 @@ cleanup() {
             wait "$pid" 2>/dev/null
         fi
     done
-    for ns in "${CREATED_NS[@]}"; do
-        ip netns del "$ns" 2>/dev/null || echo "tcp-states: could not delete namespace $ns" >&2
-    done
-    [[ -n $WORK ]] && rm -rf "$WORK"
-    if ((${#CREATED_NS[@]} > 0)); then
-        left=$(ip netns list 2>/dev/null | grep -E "^tcpstates-$$-[ab]( |$)")
-        if [[ -n $left ]]; then
-            echo "tcp-states: namespaces still present: $left" >&2
-        else
-            echo "tcp-states: torn down: namespaces ${CREATED_NS[*]} (and with them the veth pair, the nftables rules, the qdiscs and every socket), the programs, $WORK"
-        fi
-    fi
-}
-
-on_signal() {
-    echo
-    echo "tcp-states: interrupted ($1); tearing down" >&2
-    exit 130
+    remove_lab "tcpstates-$$" "the veth pair, the nftables rules, the qdiscs and every socket"
 }
 
 # ------------------------------------------------------------- the lab

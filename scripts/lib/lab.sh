@@ -1,8 +1,9 @@
 # The pieces scripts/netlab.sh and scripts/tcp-states.sh share: messages,
-# installing a missing command, stopping the processes a lab started, and
-# making its first network namespace. Sourced, not run; the script sets
-# LAB_NAME (the prefix of its messages), SELF, APT_TIMEOUT, STOP_TIMEOUT,
-# the array STARTED_PIDS and, for create_host_a, NS_A and CREATED_NS.
+# installing a missing command, stopping the processes a lab started,
+# making its first network namespace, and the teardown of namespaces and
+# folder. Sourced, not run; the script sets LAB_NAME (the prefix of its
+# messages), SELF, APT_TIMEOUT, STOP_TIMEOUT, the array STARTED_PIDS, and
+# for create_host_a and remove_lab NS_A, CREATED_NS and WORK.
 # shellcheck shell=bash
 
 # --------------------------------------------------------------- messages
@@ -143,4 +144,31 @@ join_hosts() {
         ip -n "$NS_A" neigh replace "$ADDR_B" lladdr "$MAC_B" dev "$IF_A" nud permanent
     must "telling B A's MAC address" \
         ip -n "$NS_B" neigh replace "$ADDR_A" lladdr "$MAC_A" dev "$IF_B" nud permanent
+}
+
+# -------------------------------------------------------------- teardown
+
+# Deletes the namespaces the lab made (CREATED_NS) and its folder WORK, then
+# says whether a namespace of this run (PREFIX-a, PREFIX-b) is left, or
+# what went with them (GONE: "the veth pair, ...").
+remove_lab() {
+    local prefix=$1 gone=$2 ns left
+    for ns in "${CREATED_NS[@]}"; do
+        ip netns del "$ns" 2>/dev/null || echo "$LAB_NAME: could not delete namespace $ns" >&2
+    done
+    [[ -n $WORK ]] && rm -rf "$WORK"
+    ((${#CREATED_NS[@]} > 0)) || return 0
+    left=$(ip netns list 2>/dev/null | grep -E "^$prefix-[ab]( |$)")
+    if [[ -n $left ]]; then
+        echo "$LAB_NAME: namespaces still present: $left" >&2
+    else
+        echo "$LAB_NAME: torn down: namespaces ${CREATED_NS[*]} (and with them $gone), $WORK"
+    fi
+}
+
+# The trap for Ctrl-C and SIGTERM: one line, then the EXIT trap tears down.
+on_signal() {
+    echo
+    echo "$LAB_NAME: interrupted ($1); tearing down" >&2
+    exit 130
 }
