@@ -85,7 +85,8 @@ pub struct ClientArgs {
     #[arg(short = 'c', long = "command", value_name = "CMD")]
     pub command: Option<String>,
 
-    /// Give up on connecting, or on an answer, after this many seconds.
+    /// Give up on connecting, or on an answer, after this many seconds
+    /// (once an answer has begun, its rest may take 3 s).
     #[arg(long, default_value_t = 30, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,

@@ -2,7 +2,7 @@
 //! answer read as `--protocol` frames it: the length first (decimal, the
 //! 4-byte prefix, or a JSON header), then exactly that many bytes.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -52,10 +52,79 @@ fn exchange(
     conn.write_all(command.as_bytes())
         .map_err(|e| client_failure(&ReplyError::from(e), args))?;
     // the header, then the output: recv until it has that many bytes
-    let reply =
-        read_reply(conn, args.protocol, args.max_reply).map_err(|e| client_failure(&e, args))?;
+    let mut answer = Answer::new(conn, Duration::from_secs(args.timeout));
+    let read = read_reply(&mut answer, args.protocol, args.max_reply);
+    let received = answer.finish()?;
+    let reply = read.map_err(|e| match &e {
+        // Part of a frame, then silence: a server that does not frame.
+        ReplyError::Wire(WireError::Io(io)) if cli::is_timeout(io) && !received.is_empty() => {
+            Failure::runtime(format!(
+                "the server sent {} ({}) and then nothing for {} s: not a whole {} answer; \
+                 is the server using --protocol {} too?",
+                common::show::count(received.len() as u64, "byte", "bytes"),
+                common::show::preview(&received, 32),
+                REST_WAIT.as_secs(),
+                args.protocol,
+                args.protocol
+            ))
+        }
+        _ => client_failure(&e, args),
+    })?;
     print_reply(&reply)?;
     Ok(())
+}
+
+/// How long the rest of an answer may take once its first bytes are in:
+/// a server sends a header and its output together, so a pause this long
+/// mid-answer is a server that is not framing the way the client reads.
+const REST_WAIT: Duration = Duration::from_secs(3);
+
+/// The connection while one answer is read: the first bytes may take the
+/// whole `--timeout` (the command is running), the rest only
+/// [`REST_WAIT`]. Keeps the first bytes it saw, for the error message.
+struct Answer<'a, 'c> {
+    conn: &'a mut Traced<&'c TcpStream>,
+    timeout: Duration,
+    first: Vec<u8>,
+}
+
+impl<'a, 'c> Answer<'a, 'c> {
+    fn new(conn: &'a mut Traced<&'c TcpStream>, timeout: Duration) -> Self {
+        Answer {
+            conn,
+            timeout,
+            first: Vec::new(),
+        }
+    }
+
+    /// The whole `--timeout` again, for the next command; the first bytes
+    /// of this answer.
+    fn finish(self) -> io::Result<Vec<u8>> {
+        self.conn.get_ref().set_read_timeout(Some(self.timeout))?;
+        Ok(self.first)
+    }
+}
+
+impl Read for Answer<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.conn.read(buf)?;
+        if self.first.is_empty() && n > 0 {
+            self.conn.get_ref().set_read_timeout(Some(REST_WAIT))?;
+        }
+        let keep = n.min(64 - self.first.len().min(64));
+        self.first.extend_from_slice(&buf[..keep]);
+        Ok(n)
+    }
+}
+
+impl Write for Answer<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.conn.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.conn.flush()
+    }
 }
 
 /// A command the server can receive whole with its one `recv(1024)`.

@@ -672,6 +672,34 @@ fn this_client_reads_the_lessons_custom_header_server() {
 }
 
 #[test]
+fn a_raw_answer_shorter_than_a_header_is_named_at_once_not_after_the_timeout() {
+    // A raw server sends `hi\n` and waits for the next command: 3 bytes of
+    // a 4-byte prefix, then silence. The client says so after a short wait
+    // for the rest, not after --timeout (60 s here, past the test's WAIT).
+    for protocol in ["json", "struct"] {
+        let addr = testkit::fake_tcp_server(WAIT, |mut stream| {
+            let mut command = [0; 1024];
+            let _ = stream.read(&mut command);
+            let _ = stream.write_all(b"hi\n");
+            let _ = stream.read(&mut command); // until the client leaves
+        });
+        let out = client(
+            addr,
+            &["--protocol", protocol, "--timeout", "60", "-c", "echo hi"],
+            b"",
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            text(&out.stderr),
+            format!(
+                "error: the server sent 3 bytes (hi\\n) and then nothing for 3 s: not a whole \
+                 {protocol} answer; is the server using --protocol {protocol} too?\n"
+            )
+        );
+    }
+}
+
+#[test]
 fn another_lessons_echo_server_on_the_port_is_named_as_the_likelier_cause() {
     // tcp_server, which also defaults to port 8080, sends `ECHO HI` back:
     // its first 4 bytes read as a length are 1330135877.
