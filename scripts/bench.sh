@@ -658,11 +658,23 @@ IO_SIZE=64
 IO_IDLE_HOLD=3          # seconds the idle-only run holds its 50 connections
 IO_SELECT_MAX=1000      # the largest count select is run at (FD_SETSIZE 1024)
 IO_CHART=docs/io_models.svg
+# The runs the targets compare, again with the server and tcp_load both on
+# one CPU (taskset -c 1). On this virtual machine a thread woken from
+# another CPU that was idle waits for the hypervisor to wake that CPU:
+# measured below, one client's round trips with bare_echo on the same CPU
+# and across the two. A one-thread server (epoll, uring) sleeps in its wait
+# between batches, so nearly every round trip pays that wake; a thread per
+# client keeps both CPUs busy and pays it less. On one CPU no wake crosses
+# CPUs, and what is left is each model's own cost.
+IO_PINNED_MODELS=(epoll uring threads bare_echo)
+IO_PINNED_CONNECTIONS=(50 10000)
+IO_PIN_SERVER=()        # (taskset -c N) for the pinned runs
+IO_PIN_LOAD=()
 
 io_start() {
     case $1 in
-        bare_echo) start_server bare_echo "$RELEASE/bare_echo" --port 0 --backlog 4096 ;;
-        *) start_server "$1" "$RELEASE/io_models" "$1" --port 0 ;;
+        bare_echo) start_server bare_echo "${IO_PIN_SERVER[@]}" "$RELEASE/bare_echo" --port 0 --backlog 4096 ;;
+        *) start_server "$1" "${IO_PIN_SERVER[@]}" "$RELEASE/io_models" "$1" --port 0 ;;
     esac
 }
 
@@ -673,7 +685,7 @@ io_run() {
     active=$((conns < IO_ACTIVE ? conns : IO_ACTIVE))
     idle=$((conns - active))
     io_start "$label"
-    if ! out=$("$RELEASE/tcp_load" --addr "$SERVER_ADDR" --clients "$active" \
+    if ! out=$("${IO_PIN_LOAD[@]}" "$RELEASE/tcp_load" --addr "$SERVER_ADDR" --clients "$active" \
         --round-trips "$((IO_ROUND_TRIPS / active))" --size "$IO_SIZE" --idle "$idle" \
         --server-pid "$SERVER_PID" 2>"$WORK/tcp_load.err"); then
         cat "$WORK/tcp_load.err" >&2
@@ -751,6 +763,43 @@ section_io_models() {
     done
     echo
 
+    # The pinned runs: server and tcp_load on CPU 1; then the wake cost.
+    declare -A prps=() pcpu=() wake=()
+    local pinned=false np=${#IO_PINNED_MODELS[@]} where
+    if (($(nproc) >= 2)) && command -v taskset >/dev/null 2>&1; then
+        pinned=true
+        IO_PIN_SERVER=(taskset -c 1)
+        IO_PIN_LOAD=(taskset -c 1)
+        for conns in "${IO_PINNED_CONNECTIONS[@]}"; do
+            for ((round = 0; round < RUNS; round++)); do
+                echo -n "one CPU, $conns connections, run $((round + 1))/$RUNS:"
+                for ((i = 0; i < np; i++)); do
+                    label=${IO_PINNED_MODELS[(round + i) % np]}
+                    io_run "$label" "$conns"
+                    prps[$label.$conns]+="$IO_RPS "
+                    pcpu[$label.$conns]+="$IO_CPU "
+                    echo -n " $label=$IO_RPS"
+                done
+                echo
+            done
+        done
+        echo -n "wake cost, bare_echo, 1 client:"
+        for ((round = 0; round < RUNS; round++)); do
+            for where in same across; do
+                IO_PIN_SERVER=(taskset -c 1)
+                if [[ $where == same ]]; then IO_PIN_LOAD=(taskset -c 1); else IO_PIN_LOAD=(taskset -c 0); fi
+                IO_ROUND_TRIPS=5000 io_run bare_echo 1 # a few seconds even at a wake per trip
+                wake[$where]+="$IO_RPS "
+                echo -n " $where=$IO_RPS"
+            done
+        done
+        echo
+        IO_PIN_SERVER=()
+        IO_PIN_LOAD=()
+    else
+        echo "pinned runs skipped: they need 2 CPUs and taskset"
+    fi
+
     declare -A med=()
     local figures=$WORK/io_figures.txt
     : >"$figures"
@@ -791,6 +840,34 @@ section_io_models() {
     target "epoll vs threads at 10000 connections" "$(ratio "${med[epoll.10000]}" "${med[threads.10000]}")" 2
     target "epoll vs bare_echo at 50 connections" "$(ratio "${med[epoll.50]}" "${med[bare_echo.50]}")" 0.90
     target "uring vs bare_echo at 50 connections" "$(ratio "${med[uring.50]}" "${med[bare_echo.50]}")" 0.90
+    $pinned || return 0
+
+    declare -A pmed=()
+    echo
+    # shellcheck disable=SC2086  # the runs are space-separated lists
+    echo "The cost of a wake across CPUs: one client (tcp_load, 1 connection) and bare_echo," \
+        "both on CPU 1: $(median ${wake[same]}) round trips/s; tcp_load on CPU 0, bare_echo on CPU 1:" \
+        "$(median ${wake[across]}) round trips/s (medians of $RUNS; runs: ${wake[same]}/ ${wake[across]})"
+    echo
+    echo "One CPU: each server and tcp_load both on CPU 1 (taskset), medians of $RUNS:"
+    echo
+    echo "| connections (active + idle) | model | round trips/s (median of $RUNS) | min–max | server CPU s per 100k round trips (median) |"
+    echo "|---|---|---:|---:|---:|"
+    for conns in "${IO_PINNED_CONNECTIONS[@]}"; do
+        for label in "${IO_PINNED_MODELS[@]}"; do
+            # shellcheck disable=SC2086
+            pmed[$label.$conns]=$(median ${prps[$label.$conns]})
+            # shellcheck disable=SC2086
+            printf '| %s | %s | %s | %s–%s | %s |\n' \
+                "$((conns < IO_ACTIVE ? conns : IO_ACTIVE)) + $((conns > IO_ACTIVE ? conns - IO_ACTIVE : 0))" \
+                "$label" "${pmed[$label.$conns]}" "$(minimum ${prps[$label.$conns]})" "$(maximum ${prps[$label.$conns]})" \
+                "$(printf '%s\n' ${pcpu[$label.$conns]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+        done
+    done
+    echo
+    target "one CPU: epoll vs threads at 10000 connections" "$(ratio "${pmed[epoll.10000]}" "${pmed[threads.10000]}")" 2
+    target "one CPU: epoll vs bare_echo at 50 connections" "$(ratio "${pmed[epoll.50]}" "${pmed[bare_echo.50]}")" 0.90
+    target "one CPU: uring vs bare_echo at 50 connections" "$(ratio "${pmed[uring.50]}" "${pmed[bare_echo.50]}")" 0.90
 }
 
 # --- main --------------------------------------------------------------------
