@@ -192,11 +192,7 @@ mod tests {
     fn open(path: &Path) -> OpenFile {
         let file = File::open(path).expect("open");
         let metadata = file.metadata().expect("fstat");
-        OpenFile {
-            file,
-            metadata,
-            body: None,
-        }
+        OpenFile::new(file, metadata)
     }
 
     /// Caches `path` as `offer` does once a file has settled (the clock is

@@ -15,7 +15,9 @@
 //! * [`target`]: from `/a%20b.html` to a path under the root, decoded once,
 //!   with every way out (`..`, `%2e%2e`, `%2f`, `\`, NUL) refused;
 //! * [`listing`], [`range`]: the page of a directory; the `Range` header
-//!   (206, 416).
+//!   (206, 416);
+//! * [`etag`], [`encoding`]: entity tags and the conditions that compare
+//!   them (304, `If-Range`); `Accept-Encoding` and precompressed siblings.
 //!
 //! From a path to a file, then to a response (the lab's `open`, still with
 //! no socket):
@@ -52,6 +54,9 @@ pub mod target;
 
 pub mod listing;
 pub mod range;
+
+pub mod encoding;
+pub mod etag;
 
 // A path to a file, a request to a response.
 pub mod site;

@@ -166,8 +166,13 @@ fn strip_cr(line: &[u8]) -> &[u8] {
 pub enum Method {
     Get,
     Head,
+    /// Which methods a resource (or, with `*`, the server) allows.
+    Options,
     Other,
 }
+
+/// The `Allow` header's value: the methods of [`Method`] but `Other`.
+pub const ALLOWED_METHODS: &str = "GET, HEAD, OPTIONS";
 
 /// The HTTP versions this server speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,8 +197,12 @@ pub struct Request<'a> {
     /// keep the connection).
     pub keep_alive: bool,
     pub if_modified_since: Option<&'a [u8]>,
+    /// The first `If-None-Match` line (a second one is not read).
+    pub if_none_match: Option<&'a [u8]>,
     pub range: Option<&'a [u8]>,
     pub if_range: Option<&'a [u8]>,
+    /// The first `Accept-Encoding` line (a second one is not read).
+    pub accept_encoding: Option<&'a [u8]>,
     /// The body's `Content-Length` (0 without one). This server reads no
     /// request body: a request with one is answered and the connection
     /// closed, so the body is never taken for the next request.
@@ -223,8 +232,10 @@ pub fn parse(head: &[u8]) -> Result<Request<'_>, Rejection> {
         close: false,
         keep_alive: false,
         if_modified_since: None,
+        if_none_match: None,
         range: None,
         if_range: None,
+        accept_encoding: None,
         content_length: 0,
     };
     let mut content_length = None;
@@ -262,6 +273,12 @@ pub fn parse(head: &[u8]) -> Result<Request<'_>, Rejection> {
             Field::IfModifiedSince => {
                 request.if_modified_since.get_or_insert(value);
             }
+            Field::IfNoneMatch => {
+                request.if_none_match.get_or_insert(value);
+            }
+            Field::AcceptEncoding => {
+                request.accept_encoding.get_or_insert(value);
+            }
             Field::Range => {
                 request.range.get_or_insert(value);
             }
@@ -290,14 +307,16 @@ enum Field {
     ContentLength,
     TransferEncoding,
     IfModifiedSince,
+    IfNoneMatch,
     Range,
     IfRange,
+    AcceptEncoding,
     Other,
 }
 
 impl Field {
     fn of(name: &[u8]) -> Field {
-        const FIELDS: [(&[u8], Field); 7] = [
+        const FIELDS: [(&[u8], Field); 9] = [
             (b"host", Field::Host),
             (b"connection", Field::Connection),
             (b"content-length", Field::ContentLength),
@@ -305,6 +324,8 @@ impl Field {
             (b"if-modified-since", Field::IfModifiedSince),
             (b"range", Field::Range),
             (b"if-range", Field::IfRange),
+            (b"if-none-match", Field::IfNoneMatch),
+            (b"accept-encoding", Field::AcceptEncoding),
         ];
         FIELDS
             .into_iter()
@@ -347,6 +368,7 @@ fn parse_request_line(line: &[u8]) -> Result<(Method, &[u8], Version), Rejection
     let method = match method {
         b"GET" => Method::Get,
         b"HEAD" => Method::Head,
+        b"OPTIONS" => Method::Options,
         _ => Method::Other,
     };
     Ok((method, target, version))
@@ -502,6 +524,19 @@ mod tests {
         );
         assert_eq!(request.range, Some(&b"bytes=5-5"[..]));
         assert_eq!(request.line, b"GET /a%20b.html?x=1 HTTP/1.1");
+    }
+
+    #[test]
+    fn conditional_and_encoding_headers_are_read_and_options_is_a_method() {
+        let head = b"OPTIONS * HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\", W/\"b\"\r\n\
+                     if-none-match: \"second\"\r\nACCEPT-ENCODING: gzip, br;q=0.5\r\n\
+                     If-Range: \"a\"\r\n\r\n";
+        let request = parse(head).expect("valid");
+        assert_eq!(request.method, Method::Options);
+        assert_eq!(request.target, b"*");
+        assert_eq!(request.if_none_match, Some(&b"\"a\", W/\"b\""[..]));
+        assert_eq!(request.accept_encoding, Some(&b"gzip, br;q=0.5"[..]));
+        assert_eq!(request.if_range, Some(&b"\"a\""[..]));
     }
 
     #[test]

@@ -11,6 +11,18 @@
 //! [`Site::lookup`] look for it, name by name; the file it opens is then
 //! offered to the cache. What it finds becomes 200, 206, 304 or 416 for a
 //! file, a 301 or a listing for a directory, 404, 403 or 500 for the rest.
+//!
+//! For a file, in this order:
+//!
+//! 1. which bytes represent it: the file, or a precompressed sibling the
+//!    client accepts ([`crate::encoding`]); never a sibling for a `Range`,
+//!    which always counts bytes of the file itself;
+//! 2. the conditions of RFC 9110 §13.2.2: `If-None-Match` (weakly compared
+//!    with the [`ETag`], or `*`) → 304, and only when it is absent
+//!    `If-Modified-Since` → 304;
+//! 3. `Range` (GET only), unless an `If-Range` names another version: an
+//!    entity tag that is not the file's by the strong comparison, or a date
+//!    that is not exactly its `Last-Modified`.
 
 use std::io;
 use std::net::SocketAddr;
@@ -20,13 +32,15 @@ use std::sync::Arc;
 
 use crate::cache::FileCache;
 use crate::date::{self, DateCache};
+use crate::encoding::{self, Coding, Siblings};
+use crate::etag::{self, ETag};
 use crate::listing;
 use crate::mime;
 use crate::range::{self, RangeRequest};
-use crate::request::{Method, Request};
+use crate::request::{Method, Request, ALLOWED_METHODS};
 use crate::response::{self, Persistence, Status};
 use crate::site::{Found, OpenFile, Refusal, Site};
-use crate::target::{self, SitePath, TargetError};
+use crate::target::{self, SitePath, Target, TargetError};
 
 /// Bodies up to this size are read into the buffer and sent with the head
 /// in one write; bigger ones go by `sendfile`.
@@ -127,9 +141,9 @@ impl Responder {
         if request.method == Method::Other {
             let page = response::error_page(
                 Status::MethodNotAllowed,
-                "This server answers GET and HEAD only.",
+                "This server answers GET, HEAD and OPTIONS only.",
             );
-            let allow = [("Allow", "GET, HEAD")];
+            let allow = [("Allow", ALLOWED_METHODS)];
             return Ok(self.page(
                 head_only,
                 Status::MethodNotAllowed,
@@ -138,7 +152,19 @@ impl Responder {
                 persistence,
             ));
         }
-        let target = match target::parse(request.target) {
+        if request.target == b"*" {
+            // The asterisk form names the server, not a resource, and is for
+            // OPTIONS only (RFC 9112 §3.2.4).
+            if request.method == Method::Options {
+                return Ok(self.options(persistence));
+            }
+            let page = response::error_page(
+                Status::BadRequest,
+                "The request target * is for OPTIONS only.",
+            );
+            return Ok(self.page(head_only, Status::BadRequest, &[], &page, persistence));
+        }
+        let target = match target::parse_request_target(request.target) {
             Ok(target) => target,
             Err(TargetError::Malformed(why)) => {
                 let page = response::error_page(Status::BadRequest, why);
@@ -153,9 +179,38 @@ impl Responder {
             Ok(found) => found,
             Err(refusal) => return self.refusal(head_only, refusal, persistence),
         };
+        if request.method == Method::Options {
+            // Something is there (a file or a directory): the same methods.
+            return Ok(self.options(persistence));
+        }
+        self.found(request, site, cache, &target, found, persistence)
+    }
+
+    /// The answer to OPTIONS: the methods, no body (RFC 9110 §9.3.7).
+    fn options(&mut self, persistence: Persistence) -> Response {
+        let out = &mut self.out;
+        response::begin(out, Status::Ok, self.now.get(date::now_seconds()));
+        response::header(out, "Allow", ALLOWED_METHODS);
+        response::header_number(out, "Content-Length", 0);
+        response::end(out, persistence);
+        Response::head_only(Status::Ok)
+    }
+
+    /// GET or HEAD of what `target` names.
+    fn found(
+        &mut self,
+        request: &Request<'_>,
+        site: &Site,
+        cache: &FileCache,
+        target: &Target<'_>,
+        found: Found,
+        persistence: Persistence,
+    ) -> io::Result<Response> {
+        let head_only = request.method == Method::Head;
         match found {
             Found::File(file) => {
                 let content_type = mime::content_type(target.path.file_name());
+                let file = Representation::choose(request, site, cache, &target.path, file);
                 self.file(request, file, content_type, persistence)
             }
             Found::Directory(_) if !target.path.trailing_slash && !target.path.is_root() => {
@@ -174,51 +229,72 @@ impl Responder {
                     persistence,
                 ))
             }
-            Found::Directory(dir) => match find(site, cache, &target.path.child(b"index.html")) {
-                Ok(Found::File(index)) => self.file(request, index, "text/html", persistence),
-                Ok(Found::Directory(_)) | Err(Refusal::NotFound) => {
-                    self.listing(head_only, &dir, &target.path.display(), persistence)
+            Found::Directory(dir) => {
+                let index_path = target.path.child(b"index.html");
+                match find(site, cache, &index_path) {
+                    Ok(Found::File(index)) => {
+                        let index =
+                            Representation::choose(request, site, cache, &index_path, index);
+                        self.file(request, index, "text/html", persistence)
+                    }
+                    Ok(Found::Directory(_)) | Err(Refusal::NotFound) => {
+                        self.listing(head_only, &dir, &target.path.display(), persistence)
+                    }
+                    Err(refusal) => self.refusal(head_only, refusal, persistence),
                 }
-                Err(refusal) => self.refusal(head_only, refusal, persistence),
-            },
+            }
         }
     }
 
-    /// 200, 206, 304 or 416 for a regular file.
+    /// 200, 206, 304 or 416 for a regular file (or its precompressed
+    /// sibling), with the conditions and range of the request.
     fn file(
         &mut self,
         request: &Request<'_>,
-        open: Arc<OpenFile>,
+        file: Representation,
         content_type: &str,
         persistence: Persistence,
     ) -> io::Result<Response> {
+        let Representation {
+            open,
+            coding,
+            etag,
+            vary,
+            now,
+        } = file;
         let len = open.metadata.len();
         let modified = open.metadata.modified().ok().map(date::unix_seconds);
-        let since = request.if_modified_since.and_then(date::parse);
-        if let (Some(modified), Some(since)) = (modified, since) {
-            if modified <= since {
-                response::begin(
-                    &mut self.out,
-                    Status::NotModified,
-                    self.now.get(date::now_seconds()),
-                );
-                response::header(
-                    &mut self.out,
-                    "Last-Modified",
-                    self.last_modified.get(modified),
-                );
-                response::end(&mut self.out, persistence);
-                return Ok(Response::head_only(Status::NotModified));
+        // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only
+        // without it.
+        let not_modified = match request.if_none_match {
+            Some(tags) => etag::none_match_fails(tags, &etag),
+            None => matches!(
+                (modified, request.if_modified_since.and_then(date::parse)),
+                (Some(modified), Some(since)) if modified <= since
+            ),
+        };
+        if not_modified {
+            let out = &mut self.out;
+            response::begin(out, Status::NotModified, self.now.get(now));
+            response::header_bytes(out, "ETag", etag.as_bytes());
+            if let Some(modified) = modified {
+                response::header(out, "Last-Modified", self.last_modified.get(modified));
             }
+            if vary {
+                response::header(out, "Vary", "Accept-Encoding");
+            }
+            response::end(out, persistence);
+            return Ok(Response::head_only(Status::NotModified));
         }
         // Range applies to GET only (RFC 9110 §14.2); If-Range sends the
-        // whole file unless it names the file's current Last-Modified.
+        // whole file unless it names this very version: its entity tag by
+        // the strong comparison, or exactly its Last-Modified.
         let range = match request.range {
             Some(value)
                 if request.method == Method::Get
                     && request
                         .if_range
-                        .map_or(true, |v| date::parse(v) == modified) =>
+                        .map_or(true, |v| if_range_holds(v, &etag, modified)) =>
             {
                 range::parse(value, len)
             }
@@ -235,12 +311,14 @@ impl Responder {
                     &format!("The file has {len} bytes; the range asked for is not among them."),
                 );
                 let content_range = format!("bytes */{len}");
-                let headers = [("Content-Range", content_range.as_str())];
+                let vary_header = ("Vary", "Accept-Encoding");
+                let headers = [("Content-Range", content_range.as_str()), vary_header];
+                let headers = if vary { &headers[..] } else { &headers[..1] };
                 let head_only = request.method == Method::Head;
                 return Ok(self.page(
                     head_only,
                     Status::RangeNotSatisfiable,
-                    &headers,
+                    headers,
                     &page,
                     persistence,
                 ));
@@ -248,11 +326,18 @@ impl Responder {
         };
 
         let out = &mut self.out;
-        response::begin(out, status, self.now.get(date::now_seconds()));
+        response::begin(out, status, self.now.get(now));
         response::header(out, "Content-Type", content_type);
         response::header_number(out, "Content-Length", count);
         if let Some(modified) = modified {
             response::header(out, "Last-Modified", self.last_modified.get(modified));
+        }
+        response::header_bytes(out, "ETag", etag.as_bytes());
+        if let Some(coding) = coding {
+            response::header(out, "Content-Encoding", coding.name());
+        }
+        if vary {
+            response::header(out, "Vary", "Accept-Encoding");
         }
         response::header(out, "Accept-Ranges", "bytes");
         if status == Status::PartialContent {
@@ -370,6 +455,91 @@ impl Responder {
             },
             file: None,
         }
+    }
+}
+
+/// The bytes chosen to represent a file: the file itself or a precompressed
+/// sibling, its entity tag, and whether another client could have been sent
+/// other bytes (`Vary: Accept-Encoding`).
+struct Representation {
+    open: Arc<OpenFile>,
+    coding: Option<Coding>,
+    etag: ETag,
+    vary: bool,
+    /// When it was chosen (seconds since 1970): the response's `Date`.
+    now: i64,
+}
+
+impl Representation {
+    /// `open` (found at `path`), or the sibling of it that `request`
+    /// accepts best.
+    fn choose(
+        request: &Request<'_>,
+        site: &Site,
+        cache: &FileCache,
+        path: &SitePath,
+        open: Arc<OpenFile>,
+    ) -> Representation {
+        let now = date::now_seconds();
+        let siblings = siblings(site, cache, path, &open, now);
+        let ranged = request.method == Method::Get && request.range.is_some();
+        let vary = !siblings.is_empty();
+        if let (Some(accept), false, true) = (request.accept_encoding, ranged, vary) {
+            if let Some(coding) = encoding::choose(accept, siblings) {
+                // Gone since it was looked up: the file itself, then.
+                if let Ok(Found::File(sibling)) =
+                    find(site, cache, &path.with_extension(coding.extension()))
+                {
+                    return Representation {
+                        etag: sibling.etag.with_suffix(coding.etag_suffix()),
+                        open: sibling,
+                        coding: Some(coding),
+                        vary,
+                        now,
+                    };
+                }
+            }
+        }
+        Representation {
+            etag: open.etag,
+            open,
+            coding: None,
+            vary,
+            now,
+        }
+    }
+}
+
+/// The precompressed siblings of `open` (found at `path`): those the file
+/// remembers from less than a second before `now`, or else looked up now
+/// (and remembered), each by the same rules as any file.
+fn siblings(
+    site: &Site,
+    cache: &FileCache,
+    path: &SitePath,
+    open: &OpenFile,
+    now: i64,
+) -> Siblings {
+    if let Some(known) = open.siblings.get(now) {
+        return known;
+    }
+    let mut found = Siblings::NONE;
+    for coding in Coding::ALL {
+        let sibling = path.with_extension(coding.extension());
+        if let Ok(Found::File(_)) = find(site, cache, &sibling) {
+            found = found.with(coding);
+        }
+    }
+    open.siblings.set(now, found);
+    found
+}
+
+/// Whether an `If-Range` value names this version of the file.
+fn if_range_holds(value: &[u8], etag: &ETag, modified: Option<i64>) -> bool {
+    if etag::is_entity_tag(value) {
+        etag::strong_match(value, etag)
+    } else {
+        modified.is_some() && date::parse(value) == modified
     }
 }
 

@@ -103,9 +103,14 @@ pub fn begin(out: &mut Vec<u8>, status: Status, date: &str) {
 
 /// One header line.
 pub fn header(out: &mut Vec<u8>, name: &str, value: &str) {
+    header_bytes(out, name, value.as_bytes());
+}
+
+/// One header line whose value is bytes (an entity tag, already ASCII).
+pub fn header_bytes(out: &mut Vec<u8>, name: &str, value: &[u8]) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
-    out.extend_from_slice(value.as_bytes());
+    out.extend_from_slice(value);
     out.extend_from_slice(b"\r\n");
 }
 

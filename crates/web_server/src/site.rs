@@ -36,6 +36,8 @@ use std::sync::Arc;
 
 use nix::libc;
 
+use crate::encoding::SiblingCheck;
+use crate::etag::ETag;
 use crate::target::SitePath;
 
 /// The served directory.
@@ -64,6 +66,23 @@ pub struct OpenFile {
     pub metadata: Metadata,
     /// The whole file, for a small file in the cache (none when found here).
     pub body: Option<Box<[u8]>>,
+    /// Its entity tag, made once from `metadata`.
+    pub etag: ETag,
+    /// Its precompressed siblings, once looked up (by the responder).
+    pub siblings: SiblingCheck,
+}
+
+impl OpenFile {
+    /// `file`, as `fstat` described it.
+    pub fn new(file: File, metadata: Metadata) -> OpenFile {
+        OpenFile {
+            etag: ETag::of(&metadata),
+            file,
+            metadata,
+            body: None,
+            siblings: SiblingCheck::default(),
+        }
+    }
 }
 
 /// Why a path is not served.
@@ -173,11 +192,7 @@ fn open(path: PathBuf, metadata: &Metadata) -> Result<Found, Refusal> {
             "The file was replaced while it was being opened.",
         ));
     }
-    Ok(Found::File(Arc::new(OpenFile {
-        file,
-        metadata: opened,
-        body: None,
-    })))
+    Ok(Found::File(Arc::new(OpenFile::new(file, opened))))
 }
 
 /// What a failed `lstat`, `canonicalize` or `open` means for the client.

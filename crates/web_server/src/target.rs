@@ -5,7 +5,11 @@
 //! `GET /../../etc/passwd` reads a file outside it, and so do its encoded
 //! forms (`/%2e%2e/`, `/..%2f..%2f`). Here the target is:
 //!
-//! 1. required to start with `/` (no `http://host/...`, no `*`);
+//! 1. required to start with `/` ([`parse`]); the server also takes the
+//!    absolute form `http://host/path` a proxy's client sends, which RFC 9112
+//!    §3.2.2 says a server MUST accept ([`parse_request_target`]: the scheme
+//!    must be `http` or `https`, the host must be there and is ignored, as
+//!    this server has one site);
 //! 2. cut at `?` (the query is kept only for a redirect);
 //! 3. percent-decoded exactly once (`%252e` becomes the three characters
 //!    `%2e`, a legal file name, never `.`), component by component, with the
@@ -71,6 +75,18 @@ impl SitePath {
         self.relative.is_empty()
     }
 
+    /// This path with `extension` added to its last name: `a.css.br` for
+    /// `a.css` (a precompressed sibling).
+    pub fn with_extension(&self, extension: &[u8]) -> SitePath {
+        let mut relative = Vec::with_capacity(self.relative.len() + extension.len());
+        relative.extend_from_slice(&self.relative);
+        relative.extend_from_slice(extension);
+        SitePath {
+            relative,
+            trailing_slash: false,
+        }
+    }
+
     /// The path of `name` inside this one (`index.html` in a directory).
     pub fn child(&self, name: &[u8]) -> SitePath {
         let mut relative = self.relative.clone();
@@ -113,14 +129,66 @@ impl SitePath {
     }
 }
 
-/// Parses a request target into a path under the root and a query.
+/// Parses a request target in origin form (`/path?query`) into a path
+/// under the root and a query.
 pub fn parse(target: &[u8]) -> Result<Target<'_>, TargetError> {
     let Some(rest) = target.strip_prefix(b"/") else {
         return Err(TargetError::Malformed(
             "The request target must be a path starting with /.",
         ));
     };
-    if target.contains(&b'#') {
+    parse_path(rest)
+}
+
+/// Parses the target of a request line: the origin form (`/path?query`), or
+/// the absolute form (`http://host:port/path?query`, the scheme in any case),
+/// whose scheme and host are checked and then dropped.
+pub fn parse_request_target(target: &[u8]) -> Result<Target<'_>, TargetError> {
+    if target.starts_with(b"/") {
+        return parse(target);
+    }
+    let Some(colon) = target.iter().position(|&b| b == b':') else {
+        return Err(TargetError::Malformed(
+            "The request target must be a path starting with / or an http:// URL.",
+        ));
+    };
+    let (scheme, rest) = (&target[..colon], &target[colon + 1..]);
+    if !scheme.eq_ignore_ascii_case(b"http") && !scheme.eq_ignore_ascii_case(b"https") {
+        return Err(TargetError::Malformed(
+            "An absolute request target must be an http:// or https:// URL.",
+        ));
+    }
+    let Some(rest) = rest.strip_prefix(b"//") else {
+        return Err(TargetError::Malformed(
+            "An absolute request target must have // and a host after its scheme.",
+        ));
+    };
+    let end = rest
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let (authority, rest) = rest.split_at(end);
+    // RFC 9110 §4.2.1: an http URI with an empty host MUST be rejected;
+    // §4.2.4: a user name and password in it are treated as an error.
+    if authority.is_empty() || authority.starts_with(b":") {
+        return Err(TargetError::Malformed(
+            "An absolute request target must name a host.",
+        ));
+    }
+    if !authority
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:[]".contains(&b))
+    {
+        return Err(TargetError::Malformed(
+            "The host of the request target has a character a host cannot have (or a user name).",
+        ));
+    }
+    parse_path(rest.strip_prefix(b"/").unwrap_or(rest))
+}
+
+/// The path after the first `/`, with its query.
+fn parse_path(rest: &[u8]) -> Result<Target<'_>, TargetError> {
+    if rest.contains(&b'#') {
         return Err(TargetError::Malformed(
             "A request target cannot contain # (a fragment stays in the browser).",
         ));
@@ -315,6 +383,88 @@ mod tests {
         let mut out = String::new();
         percent_encode("<a href=\"x\">&'你 %".as_bytes(), &mut out);
         assert_eq!(out, "%3Ca%20href%3D%22x%22%3E%26%27%E4%BD%A0%20%25");
+    }
+
+    #[test]
+    fn the_absolute_form_is_the_origin_form_after_its_host() {
+        for (target, path, query) in [
+            (
+                &b"http://example.com/docs/a%20b.txt"[..],
+                &b"docs/a b.txt"[..],
+                None,
+            ),
+            (b"HTTP://Example.COM:8080/x?y=1", b"x", Some(&b"y=1"[..])),
+            (b"https://[::1]:6789/", b"", None),
+            (b"hTtPs://h", b"", None),
+            (b"http://h?q", b"", Some(&b"q"[..])),
+        ] {
+            let parsed = parse_request_target(target).expect("valid");
+            assert_eq!(
+                (&parsed.path.relative[..], parsed.query),
+                (path, query),
+                "{}",
+                String::from_utf8_lossy(target)
+            );
+        }
+        assert_eq!(
+            parse_request_target(b"/plain?q"),
+            parse(b"/plain?q"),
+            "the origin form is parse's"
+        );
+        assert!(
+            parse_request_target(b"http://h/")
+                .expect("valid")
+                .path
+                .trailing_slash
+        );
+    }
+
+    #[test]
+    fn an_absolute_form_is_checked_like_a_path_and_a_host() {
+        for target in [
+            &b"ftp://h/x"[..],
+            b"file:///etc/passwd",
+            b"http:/x",
+            b"http:x",
+            b"http://",
+            b"http:///x",
+            b"http://:80/x",
+            b"http://user:pw@h/x",
+            b"http://h\\x/",
+            b"http://h/a#frag",
+            b"http://h#frag",
+            b"*",
+            b"h/x",
+            b"mailto:a@b",
+        ] {
+            assert!(
+                matches!(parse_request_target(target), Err(TargetError::Malformed(_))),
+                "{}",
+                String::from_utf8_lossy(target)
+            );
+        }
+        for target in [
+            &b"http://h/../etc/passwd"[..],
+            b"http://h/%2e%2e/x",
+            b"http://h/a%2fb",
+        ] {
+            assert!(
+                matches!(parse_request_target(target), Err(TargetError::Forbidden(_))),
+                "{}",
+                String::from_utf8_lossy(target)
+            );
+        }
+        // No way to name a second host through the path: it is a name here.
+        let odd = parse_request_target(b"http://h//evil.example/x").expect("valid");
+        assert_eq!(odd.path.directory_url(None), "/evil.example/x/");
+    }
+
+    #[test]
+    fn a_sibling_name_adds_the_extension() {
+        let target = parse(b"/docs/a.css").expect("valid");
+        let sibling = target.path.with_extension(b".br");
+        assert_eq!(sibling.relative, b"docs/a.css.br");
+        assert_eq!(sibling.file_name(), b"a.css.br");
     }
 
     proptest! {

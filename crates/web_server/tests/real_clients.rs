@@ -70,6 +70,77 @@ fn curl_gets_pages_ranges_and_304s_over_one_kept_alive_connection() {
     assert_eq!(code(&[&format!("{base}/abc.html")]), "404");
 }
 
+/// curl's own ETag cache (`--etag-save`, `--etag-compare`), `--compressed`
+/// decoding a precompressed sibling of each kind, and the request targets a
+/// proxy client (`--request-target`) and `OPTIONS *` send.
+#[test]
+fn curl_revalidates_by_etag_decodes_siblings_and_sends_other_targets() {
+    let site = Site::new();
+    let css = b"body { color: teal }\n";
+    site.file("docs/style.css.br", &support::brotli_stored(css));
+    site.file("docs/style.css.gz", &support::gzip_stored(css));
+    let server = site.serve(&[]);
+    let base = format!("http://{}", server.addr);
+    let etags = site.dir.path().join("etags.txt");
+    let etags = etags.to_str().expect("UTF-8 path");
+    let url = format!("{base}/docs/notes.txt");
+    let code = |args: &[&str]| {
+        let mut all = vec!["--output", "/dev/null", "--write-out", "%{http_code}"];
+        all.extend_from_slice(args);
+        stdout(&curl(&all))
+    };
+
+    assert_eq!(code(&["--etag-save", etags, &url]), "200");
+    let saved = fs::read_to_string(etags).expect("curl saved the ETag");
+    assert!(saved.starts_with('"'), "{saved}");
+    assert_eq!(code(&["--etag-compare", etags, &url]), "304");
+    fs::write(site.root.join("docs/notes.txt"), "changed").expect("write");
+    assert_eq!(code(&["--etag-compare", etags, &url]), "200");
+
+    let css_url = format!("{base}/docs/style.css");
+    for (accept, coding) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+        let out = curl(&[
+            "--compressed",
+            "--header",
+            &format!("Accept-Encoding: {accept}"),
+            "--write-out",
+            "%header{content-encoding} %header{vary}",
+            &css_url,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert_eq!(
+            text,
+            format!("body {{ color: teal }}\n{coding} Accept-Encoding"),
+            "{accept}"
+        );
+    }
+    let plain = curl(&[&css_url]);
+    assert_eq!(
+        stdout(&plain),
+        "body { color: teal }\n",
+        "curl without --compressed"
+    );
+
+    let absolute = curl(&[
+        "--request-target",
+        "http://example.com/HelloWorld.html",
+        &format!("{base}/"),
+    ]);
+    assert_eq!(stdout(&absolute), HELLO);
+    let options = curl(&[
+        "--request",
+        "OPTIONS",
+        "--request-target",
+        "*",
+        "--include",
+        &format!("{base}/"),
+    ]);
+    let text = stdout(&options);
+    assert!(text.starts_with("HTTP/1.1 200 OK\r\n"), "{text}");
+    assert!(text.contains("\r\nAllow: GET, HEAD, OPTIONS\r\n"), "{text}");
+}
+
 #[test]
 fn curl_path_as_is_traversals_are_refused() {
     let site = Site::new();

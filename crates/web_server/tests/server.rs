@@ -127,7 +127,10 @@ fn other_methods_get_405_with_allow() {
     );
     let response = read_response(&mut conn, false);
     assert_eq!(response.status, 405);
-    assert_eq!(response.header("allow").as_deref(), Some("GET, HEAD"));
+    assert_eq!(
+        response.header("allow").as_deref(),
+        Some("GET, HEAD, OPTIONS")
+    );
     assert!(
         response.header("connection").is_none(),
         "a bodiless request keeps the connection"
@@ -181,7 +184,9 @@ fn targets_that_are_not_paths_get_400() {
     let server = site.serve(&[]);
     for target in [
         "HelloWorld.html",
-        "http://test/HelloWorld.html",
+        "ftp://test/HelloWorld.html",
+        "http:///HelloWorld.html",
+        "http://user@test/HelloWorld.html",
         "*",
         "/a%zz",
         "/a%4",
@@ -189,6 +194,77 @@ fn targets_that_are_not_paths_get_400() {
         let response = get(server.addr, target);
         assert_eq!(response.status, 400, "{target}");
     }
+}
+
+/// RFC 9112 §3.2.2: a server MUST accept the absolute form a client sends
+/// to a proxy. The host in it is ignored (one site); the path is the path.
+#[test]
+fn absolute_form_targets_are_served_like_their_paths() {
+    let site = Site::new();
+    let server = site.serve(&[]);
+    let page = get(server.addr, "http://elsewhere.example/HelloWorld.html");
+    assert_eq!((page.status, page.text()), (200, HELLO.to_string()));
+    let page = get(server.addr, "HTTPS://Test:6789/docs/notes.txt?x=1");
+    assert_eq!(page.text(), "0123456789abcdefghijklmnopqrstuvwxyz");
+    let dir = get(server.addr, "http://test/docs?sort=name");
+    assert_eq!(dir.status, 301);
+    assert_eq!(
+        dir.header("location").as_deref(),
+        Some("/docs/?sort=name"),
+        "the redirect is to the path: this server has no other host"
+    );
+    let listing = get(server.addr, "http://test");
+    assert!(listing.text().contains("docs/"), "{}", listing.text());
+    let up = get(server.addr, "http://test/../secret.txt");
+    assert_eq!(up.status, 403);
+    assert!(!up.text().contains(support::SECRET));
+}
+
+/// `OPTIONS *` asks the server what it supports; `OPTIONS /path` what a
+/// resource does. Both get `Allow` and an empty body, keep-alive kept.
+#[test]
+fn options_says_which_methods_are_allowed() {
+    let site = Site::new();
+    let server = site.serve(&[]);
+    let mut conn = connect(server.addr);
+    for target in ["*", "/HelloWorld.html", "/docs/", "http://test/docs"] {
+        send(
+            &mut conn,
+            format!("OPTIONS {target} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
+        );
+        let response = read_response(&mut conn, false);
+        assert_eq!(response.status, 200, "{target}: {}", response.head);
+        assert_eq!(
+            response.header("allow").as_deref(),
+            Some("GET, HEAD, OPTIONS"),
+            "{target}"
+        );
+        assert_eq!(response.header("content-length").as_deref(), Some("0"));
+        assert!(response.body.is_empty());
+    }
+    // The connection is still good for a GET after them.
+    send(
+        &mut conn,
+        b"GET /HelloWorld.html HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
+    assert_eq!(read_response(&mut conn, false).text(), HELLO);
+
+    let missing = request(server.addr, b"OPTIONS /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(missing.status, 404);
+    let up = request(
+        server.addr,
+        b"OPTIONS /../secret.txt HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
+    assert_eq!(up.status, 403);
+    for method in ["GET", "HEAD"] {
+        let star = request(
+            server.addr,
+            format!("{method} * HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes(),
+        );
+        assert_eq!(star.status, 400, "{method} *");
+    }
+    let lower = request(server.addr, b"options * HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(lower.status, 405, "methods are case-sensitive");
 }
 
 #[test]

@@ -217,3 +217,45 @@ pub fn require_programs() {
         panic!("curl and chromium are needed by these tests and could not be installed: {why}");
     }
 }
+
+/// `data` as a gzip file (RFC 1952) holding one stored (uncompressed)
+/// deflate block: what `gzip` makes, without the compression, so that a
+/// test needs no compressor and curl can still decode it.
+pub fn gzip_stored(data: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(data.len()).expect("one stored block holds at most 64 KiB");
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    out.push(1); // BFINAL, stored
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&(!len).to_le_bytes());
+    out.extend_from_slice(data);
+    out.extend_from_slice(&crc32(data).to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
+}
+
+/// `data` as a brotli stream (RFC 7932) of one uncompressed meta-block:
+/// a 16-bit window, the meta-block's length, the bytes, an empty last block.
+pub fn brotli_stored(data: &[u8]) -> Vec<u8> {
+    assert!(!data.is_empty() && data.len() <= 1 << 16);
+    // WBITS=16 (bit 0), ISLAST=0, MNIBBLES=4, MLEN-1 (16 bits), ISUNCOMPRESSED.
+    let header = ((data.len() as u32 - 1) << 4) | 1 << 20;
+    let mut out = header.to_le_bytes()[..3].to_vec();
+    out.extend_from_slice(data);
+    out.push(0b11); // ISLAST, ISLASTEMPTY
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
