@@ -28,6 +28,21 @@ pub use net::{
 pub use process::{run, run_ok, run_with_closed_stdout, Captured, Process, Server, START_TIMEOUT};
 pub use text::{assert_contains_all, numbers_after, seq_output, stderr, stdout, text};
 
+/// The flags every headless Chromium of the tests runs with (then a
+/// `--user-data-dir` of the test's own): no sandbox (the tests may run as
+/// root), no GPU, and nothing that reaches past loopback on its own
+/// (QUIC, background updates, sync).
+pub const CHROMIUM_HEADLESS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// A command for `bin` with `args`, standard input closed unless the caller
 /// says otherwise.
 pub fn command<I, S>(bin: impl AsRef<Path>, args: I) -> Command

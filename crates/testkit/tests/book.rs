@@ -291,20 +291,10 @@ fn is_noto_cjk(family: &str) -> bool {
 fn chromium(args: &[String]) -> String {
     let profile = testkit::temp_dir();
     let mut cmd = Command::new("chromium");
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--window-size=1280,1000",
-    ])
-    .arg(format!("--user-data-dir={}", profile.path().display()))
-    .args(args);
+    cmd.args(testkit::CHROMIUM_HEADLESS)
+        .args(["--hide-scrollbars", "--window-size=1280,1000"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(args);
     let ran = run_bounded(cmd, CHROMIUM_LIMIT).unwrap_or_else(|why| panic!("chromium: {why}"));
     eprintln!("chromium {args:?}: {:.1?}", ran.took);
     assert!(

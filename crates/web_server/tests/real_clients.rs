@@ -216,19 +216,7 @@ fn pythons_urllib_reads_pages_errors_and_ranges() {
 fn chromium_dom(url: &str) -> String {
     require_programs();
     let profile = testkit::temp_dir();
-    let mut cmd = command(
-        "chromium",
-        [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    );
+    let mut cmd = command("chromium", testkit::CHROMIUM_HEADLESS);
     cmd.arg(format!("--user-data-dir={}", profile.path().display()))
         .args(["--dump-dom", url]);
     let out = testkit::run(cmd, b"", std::time::Duration::from_secs(60));
