@@ -682,29 +682,38 @@ lesson_ftp() {
          "one listening line, then what it serves"
     start_server ftp server --root "$root"
 
-    step "ftp put notes.txt: header, bytes (md5 computed as they go), then an md5 trailer" \
-         "the client's md5 and the server's 'stored ... md5' are the same digest as md5sum's"
+    step "ftp put notes.txt: the client offers BLAKE3 in its header, the server agrees in its ready" \
+         "blake3 computed as the bytes go, then a blake3 trailer: the client's digest and the server's 'stored ... blake3' are the same"
     client "" ftp put "$here/notes.txt" || fail "put failed"
+    local blake3
+    blake3=$(sed -n 's/.*, blake3 \([0-9a-f]\{64\}\)$/\1/p' <<<"$CLIENT_OUT" | head -n 1)
+    [[ -n $blake3 ]] || fail "the client printed no blake3 digest"
+    expect_output "server: stored notes.txt (108894 bytes, blake3 $blake3)"
+    cmp -s "$here/notes.txt" "$root/notes.txt" || fail "the stored file differs"
+
+    step "The same file with --digest md5: what the lesson's programs send and expect" \
+         "no offer in the header, so the lesson's md5: the same digest as md5sum's"
+    client "" ftp put "$here/notes.txt" --as notes-md5.txt --digest md5 || fail "put --digest md5 failed"
     local md5
     md5=$(md5sum "$here/notes.txt" | cut -d' ' -f1)
     expect_output "md5 $md5"
-    expect_output "server: stored notes.txt (108894 bytes, md5 $md5)"
-    cmp -s "$here/notes.txt" "$root/notes.txt" || fail "the stored file differs"
+    expect_output "server: stored notes-md5.txt (108894 bytes, md5 $md5)"
 
-    step "The same put with --trace: the first bytes on the wire" \
-         "6b 00 00 00: the header's length (107, little-endian), then {\"cmd\":\"put\",...}, the ready reply, the 3 bytes, the md5 trailer"
+    step "A put with --trace: the first bytes on the wire" \
+         "86 00 00 00: the header's length (134, little-endian), then {\"cmd\":\"put\",\"digests\":[\"blake3\",\"md5\"],...}, the ready reply naming blake3, the 3 bytes, the blake3 trailer"
     local trace=(--trace)
     [[ ${#TRACE[@]} -eq 0 ]] || trace=()
     printf 'hi\n' >"$here/hi.txt"
     client "" ftp put "$here/hi.txt" "${trace[@]}" || fail "put hi.txt failed"
-    expect_output '6b 00 00 00 7b 22 63 6d  64 22 3a 22 70 75 74 22  |k...{"cmd":"put"|'
+    expect_output '86 00 00 00 7b 22 63 6d  64 22 3a 22 70 75 74 22  |....{"cmd":"put"|'
+    expect_output ':"blake3"}|' # the end of the ready reply: "digest":"blake3"
 
     step "ftp ls, then ftp get notes.txt -o copy.txt" \
-         "the listing with sizes; the download's md5 is checked against the server's trailer"
+         "the listing with sizes; the server remembers the digest it checked on the put, sends it up front and the file by sendfile unread; the client checks it"
     client "" ftp ls || fail "ls failed"
     expect_output "file  108894  notes.txt"
     client "" ftp get notes.txt -o "$here/copy.txt" || fail "get failed"
-    expect_output "md5 $md5 verified"
+    expect_output "blake3 $blake3 verified"
     cmp -s "$here/notes.txt" "$here/copy.txt" || fail "the download differs"
 
     step "ftp put notes.txt --as ../escape.txt: a name that climbs out of the root" \
@@ -737,9 +746,9 @@ PY
     client "" ftp ls || fail "ls failed"
     expect_output "(unfinished upload: put it again to resume)"
 
-    step "ftp put photo.bin again" \
-         "it resumes at the byte the server has; the md5 still covers the whole file"
-    client "" ftp put "$here/photo.bin" || fail "the resumed put failed"
+    step "ftp put photo.bin --digest md5 again" \
+         "it resumes at the byte the server has; the md5 still covers the whole file (md5sum's digest)"
+    client "" ftp put "$here/photo.bin" --digest md5 || fail "the resumed put failed"
     expect_output "(resumed at byte"
     expect_output "md5 $(md5sum "$here/photo.bin" | cut -d' ' -f1)"
     cmp -s "$here/photo.bin" "$root/photo.bin" || fail "the resumed file differs"
@@ -759,7 +768,7 @@ PY
 
     step "Ctrl-C the server" "a summary of what it stored, sent and kept; exit 0"
     stop_server
-    grep -q "shutting down: served .* stored 4 files, sent 1," "$SERVER_LOG" || fail "no summary line"
+    grep -q "shutting down: served .* stored 5 files, sent 1," "$SERVER_LOG" || fail "no summary line"
 
     step "Accounts: ftp server add-user alice (the password from FTP_PASSWORD here)" \
          "the users file holds an Argon2id hash, never the password"

@@ -628,10 +628,10 @@ experiment_ftp() {
 
     local limit
     limit=$(transfer_timeout "$bytes")
-    note "B: ftp put $file --host $ADDR_A --port $FTP_PORT" \
+    note "B: ftp put $file --digest md5 --host $ADDR_A --port $FTP_PORT" \
         "   (at most ${limit}s; $(awk -v b="$bytes" -v r="$(rate_bits_per_second)" 'BEGIN { printf "%.0f", b * 8 / r }') s at the full rate)"
     reset_counters
-    run_client "$limit" "$WORK/ftp-put.log" "$BIN/ftp" put "$file" --host "$ADDR_A" --port "$FTP_PORT"
+    run_client "$limit" "$WORK/ftp-put.log" "$BIN/ftp" put "$file" --digest md5 --host "$ADDR_A" --port "$FTP_PORT"
     show_log_ends "B ftp put" "$WORK/ftp-put.log" 2 3
     local put_status=$CLIENT_STATUS put_seconds=$CLIENT_SECONDS
     local put_lost
@@ -645,6 +645,7 @@ experiment_ftp() {
     note "put: $FILE_MIB MiB in ${put_seconds}s = $(throughput "$bytes" "$put_seconds")" \
         "     packets lost: $put_lost"
 
+    # (--digest md5: the lesson's digest, so the one ftp prints is md5sum's.)
     # A put that gave up waiting for the server's confirmation may end before
     # the server has the last bytes: get only once A has the whole file.
     if ! wait_stored "$root" "$name" "$bytes" "$limit"; then
@@ -654,9 +655,9 @@ experiment_ftp() {
         return
     fi
 
-    note "B: ftp get $name -o $copy --host $ADDR_A --port $FTP_PORT"
+    note "B: ftp get $name -o $copy --digest md5 --host $ADDR_A --port $FTP_PORT"
     reset_counters
-    run_client "$limit" "$WORK/ftp-get.log" "$BIN/ftp" get "$name" -o "$copy" --host "$ADDR_A" --port "$FTP_PORT"
+    run_client "$limit" "$WORK/ftp-get.log" "$BIN/ftp" get "$name" -o "$copy" --digest md5 --host "$ADDR_A" --port "$FTP_PORT"
     show_log_ends "B ftp get" "$WORK/ftp-get.log" 2 3
     local get_status=$CLIENT_STATUS get_seconds=$CLIENT_SECONDS
     local get_lost

@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use ftp::protocol::DEFAULT_PORT;
-use ftp::transfer::parse_size;
+use ftp::transfer::{parse_size, Digest};
 use harness::cli::NetArgs;
 
 #[derive(Debug, Parser)]
@@ -14,12 +14,14 @@ use harness::cli::NetArgs;
     version,
     about = "Lesson: file transfer (FTP-style upload, 文件上传下载). A 4-byte length, a JSON \
              header {cmd, file_name, file_size, md5}, then the raw bytes; the server checks \
-             size and md5 before the file gets its name.",
+             size and digest before the file gets its name (BLAKE3 between two ftp ends, \
+             the lesson's md5 with everyone else, or always with --digest md5).",
     after_help = "Examples (two terminals):\n  \
         ftp server --root /tmp/ftp_root             # anonymous, 127.0.0.1:8089\n  \
         ftp put notes.pdf                            # upload (resumes if interrupted)\n  \
         ftp ls\n  \
-        ftp get notes.pdf -o copy.pdf                # download, md5 checked\n  \
+        ftp get notes.pdf -o copy.pdf                # download, digest checked\n  \
+        ftp put notes.pdf --digest md5               # the lesson's md5, not BLAKE3\n  \
         ftp client                                   # a shell: >>: put, get, ls, cd, ...\n\n  \
         ftp server add-user alice --users users.txt  # accounts (asks for a password)\n  \
         ftp server --users users.txt --quota 100M\n  \
@@ -94,6 +96,28 @@ pub struct ServerArgs {
     /// wrong ones close the connection. Lower it only for tests.
     #[arg(long, default_value_t = 1000, value_name = "MS")]
     pub login_delay_ms: u64,
+
+    /// The digest that checks transfers: blake3 with clients that offer it
+    /// (this project's do), md5 with the others (the lesson's programs);
+    /// md5 uses the lesson's md5 with every client.
+    #[arg(long, value_enum, default_value_t = DigestArg::Blake3)]
+    pub digest: DigestArg,
+}
+
+/// `--digest`: the strongest digest this end offers or accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DigestArg {
+    Blake3,
+    Md5,
+}
+
+impl From<DigestArg> for Digest {
+    fn from(arg: DigestArg) -> Digest {
+        match arg {
+            DigestArg::Blake3 => Digest::Blake3,
+            DigestArg::Md5 => Digest::Md5,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +153,12 @@ pub struct ClientArgs {
     /// before going on without (the lesson's server never sends either).
     #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
     pub reply_wait: f64,
+
+    /// The digest that checks put and get: blake3 when the server agrees
+    /// (this project's does; one that does not gets md5); md5 sends the
+    /// lesson's md5 and the headers of before blake3 was offered.
+    #[arg(long, value_enum, default_value_t = DigestArg::Blake3)]
+    pub digest: DigestArg,
 }
 
 #[derive(Debug, clap::Args)]

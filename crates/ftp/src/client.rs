@@ -1,10 +1,11 @@
 //! The client side: one connection, and the commands sent over it.
 //!
 //! Each command is a JSON header and, for `put` and `get`, the file bytes
-//! and an md5 trailer. The lesson's client sends its header and its bytes
-//! and never reads an answer; this one reads every answer, but never waits
-//! forever for one: a server that sends none (the lesson's) is noticed
-//! after `reply_wait`, and the upload still goes through.
+//! and a digest trailer (md5, or BLAKE3 when the server agrees to it). The
+//! lesson's client sends its header and its bytes and never reads an
+//! answer; this one reads every answer, but never waits forever for one: a
+//! server that sends none (the lesson's) is noticed after `reply_wait`,
+//! and the upload still goes through.
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -21,9 +22,9 @@ use serde_json::{json, Value};
 
 use crate::names::partial_name;
 use crate::progress::{Progress, Rate};
-use crate::protocol::{is_md5_hex, Entry, Reply, Trailer, CHUNK, MAX_REPLY_HEADER};
+use crate::protocol::{Entry, Reply, Trailer, CHUNK, MAX_REPLY_HEADER};
 use crate::transfer::{
-    self, copy_hashing, hash_prefix, md5_hex, receive_hashing, send_hashing, CopyError,
+    copy_hashing, hash_prefix, receive_hashing, send_hashing, CopyError, Digest, Hasher,
 };
 
 /// What went wrong with a command.
@@ -64,6 +65,10 @@ pub struct Options {
     /// How long `put` waits for a `ready` or a confirmation that a server
     /// of the lesson's kind never sends.
     pub reply_wait: Duration,
+    /// The strongest digest to offer: BLAKE3 (and md5, for servers that
+    /// know only md5), or md5 alone (`--digest md5`), which sends the
+    /// headers of before the offer existed.
+    pub digest: Digest,
     pub trace: bool,
 }
 
@@ -74,7 +79,9 @@ pub struct PutReport {
     pub size: u64,
     /// Bytes the server already had (a resumed upload).
     pub offset: u64,
-    pub md5: String,
+    /// The digest the file was checked with, and its hex.
+    pub digest: Digest,
+    pub hex: String,
     pub rate: Rate,
     /// The server's confirmation, or `None` when it sent none.
     pub confirmation: Option<String>,
@@ -87,7 +94,9 @@ pub struct GetReport {
     pub size: u64,
     /// Bytes that were already here (a resumed download).
     pub offset: u64,
-    pub md5: String,
+    /// The digest the file was checked with, and its hex.
+    pub digest: Digest,
+    pub hex: String,
     pub rate: Rate,
 }
 
@@ -208,9 +217,33 @@ impl Connection {
         }
     }
 
+    /// The `digests` field of a put or a get: what this client can check a
+    /// file with, strongest first; none with `--digest md5`, so that the
+    /// request is byte for byte what it was before the field existed.
+    fn offer(&self) -> Option<Vec<&'static str>> {
+        let offered = Digest::offered_up_to(self.options.digest);
+        (offered.len() > 1).then(|| offered.iter().map(|d| d.name()).collect())
+    }
+
+    /// The digest a server's answer chose: the one it names, if this client
+    /// offered it; md5 when it names none (a server that knows only md5).
+    fn chosen(&self, reply: &Reply) -> Result<Digest, ClientError> {
+        let Some(name) = &reply.digest else {
+            return Ok(Digest::Md5);
+        };
+        Digest::from_name(name)
+            .filter(|d| Digest::offered_up_to(self.options.digest).contains(d))
+            .ok_or_else(|| {
+                ClientError::Connection(format!(
+                    "the server chose the digest `{}`, which this client did not offer",
+                    common::show::printable_text(name.as_bytes())
+                ))
+            })
+    }
+
     /// Uploads `local` as `name`: the header, a `ready` (with the offset to
-    /// resume from), the bytes hashed as they are read, the md5 trailer,
-    /// the server's verdict.
+    /// resume from and the digest agreed on), the bytes hashed as they are
+    /// read, the digest trailer, the server's verdict.
     pub fn put(
         &mut self,
         local: &Path,
@@ -218,7 +251,7 @@ impl Connection {
         overwrite: bool,
     ) -> Result<PutReport, ClientError> {
         let (mut file, size) = open_local(local)?;
-        self.send(&json!({
+        let mut header = json!({
             "cmd": "put",
             "file_name": name,
             "file_size": size,
@@ -226,7 +259,11 @@ impl Connection {
             "resume": true,
             "wait": true,
             "trailer": true,
-        }))?;
+        });
+        if let Some(offer) = self.offer() {
+            header["digests"] = json!(offer);
+        }
+        self.send(&header)?;
         // A server of this protocol answers `ready` at once; the lesson's
         // never answers at all, so after a short wait the bytes go anyway.
         let ready = self.reply_within(self.options.reply_wait)?;
@@ -239,14 +276,19 @@ impl Connection {
                 "the server asked to resume at byte {offset} of a {size}-byte file"
             )));
         }
+        // No `ready` at all (the lesson's server): md5, the lesson's.
+        let digest = match &ready {
+            Some(reply) => self.chosen(reply)?,
+            None => Digest::Md5,
+        };
 
-        let mut md5 = transfer::new_md5();
+        let mut hasher = Hasher::new(digest);
         let progress = Progress::start(&format!("put {name}"), size, offset);
         let show = |done| {
             progress.set(offset + done);
             true
         };
-        let sent = hash_prefix(&mut file, offset, &mut md5, &mut self.buf)
+        let sent = hash_prefix(&mut file, offset, &mut hasher, &mut self.buf)
             .map_err(CopyError::Read)
             .and_then(|()| {
                 let len = size - offset;
@@ -256,13 +298,14 @@ impl Connection {
                         &mut file,
                         &mut self.conn,
                         len,
-                        &mut md5,
+                        &mut hasher,
                         &mut self.buf,
                         show,
                     )
                 } else {
                     let socket = self.conn.get_ref();
-                    send_hashing(&mut file, socket, len, &mut md5, &mut self.buf, show)
+                    let hasher = Some(&mut hasher);
+                    send_hashing(&mut file, socket, len, hasher, &mut self.buf, show)
                 }
             });
         let rate = progress.finish(size);
@@ -285,65 +328,70 @@ impl Connection {
                 )))
             }
         }
-        let md5 = md5_hex(md5);
+        let mut report = PutReport {
+            name: name.to_string(),
+            size,
+            offset,
+            digest,
+            hex: hasher.hex(),
+            rate,
+            confirmation: None,
+        };
 
         let mut confirmed = ready.is_some();
         if !confirmed {
             // A late `ready` (a busy server of this protocol) or nothing.
             match self.reply_within(self.options.reply_wait)? {
-                Some(reply) if reply.offset.is_some() => confirmed = true,
-                Some(reply) => return Ok(self.put_report(name, size, offset, md5, rate, reply)),
+                Some(reply) if reply.offset.is_some() => {
+                    confirmed = true;
+                    // The bytes went out hashed with md5; a server that
+                    // chose another digest gets it from a second read.
+                    let chosen = self.chosen(&reply)?;
+                    if chosen != digest {
+                        let mut again = Hasher::new(chosen);
+                        hash_prefix(&mut file, size, &mut again, &mut self.buf).map_err(|e| {
+                            ClientError::Connection(format!(
+                                "cannot read {}: {}",
+                                local.display(),
+                                describe(&e)
+                            ))
+                        })?;
+                        (report.digest, report.hex) = (chosen, again.hex());
+                    }
+                }
+                Some(reply) => {
+                    report.confirmation = Some(reply.message);
+                    return Ok(report);
+                }
                 None => {
                     self.silent = true;
-                    return Ok(PutReport {
-                        name: name.to_string(),
-                        size,
-                        offset,
-                        md5,
-                        rate,
-                        confirmation: None,
-                    });
+                    return Ok(report);
                 }
             }
         }
         if confirmed {
-            wire::write_json_header(&mut self.conn, &Trailer { md5: md5.clone() })
-                .map_err(|e| lost(&e))?;
+            let trailer = Trailer::new(report.digest, report.hex.clone());
+            wire::write_json_header(&mut self.conn, &trailer).map_err(|e| lost(&e))?;
         }
         let reply = self.read_reply()?;
-        if let Some(stored) = &reply.md5 {
-            if *stored != md5 {
+        let digest = report.digest;
+        if let Some(stored) = reply.digest_hex(digest) {
+            if *stored != report.hex {
                 return Err(ClientError::Refused(format!(
-                    "the server stored md5 {stored}, but {} has md5 {md5}",
-                    local.display()
+                    "the server stored {digest} {stored}, but {} has {digest} {}",
+                    local.display(),
+                    report.hex
                 )));
             }
         }
-        Ok(self.put_report(name, size, offset, md5, rate, reply))
-    }
-
-    fn put_report(
-        &self,
-        name: &str,
-        size: u64,
-        offset: u64,
-        md5: String,
-        rate: Rate,
-        reply: Reply,
-    ) -> PutReport {
-        PutReport {
-            name: name.to_string(),
-            size,
-            offset,
-            md5,
-            rate,
-            confirmation: Some(reply.message),
-        }
+        report.confirmation = Some(reply.message);
+        Ok(report)
     }
 
     /// Downloads `name` to `local`, through the hidden `.NAME.part` beside
-    /// it (resumed if it is there), checked against the md5 trailer before
-    /// it gets its name.
+    /// it (resumed if it is there), checked against the digest (in the
+    /// server's answer when it remembers it, and in the trailer) before it
+    /// gets its name.
     pub fn get(
         &mut self,
         name: &str,
@@ -361,13 +409,19 @@ impl Connection {
             Ok(meta) if meta.is_file() => meta.len(),
             _ => 0,
         };
-        let reply = self.request(&json!({"cmd": "get", "file_name": name, "offset": have}))?;
+        let mut request = json!({"cmd": "get", "file_name": name, "offset": have});
+        if let Some(offer) = self.offer() {
+            request["digests"] = json!(offer);
+        }
+        let reply = self.request(&request)?;
         let Some(size) = reply.file_size else {
             return Err(ClientError::Connection(
                 "the server's answer to get has no file_size".into(),
             ));
         };
         let offset = reply.offset.unwrap_or(0);
+        let digest = self.chosen(&reply)?;
+        let announced = reply.digest_hex(digest).map(str::to_ascii_lowercase);
         if offset > size || offset > have {
             return Err(ClientError::Connection(format!(
                 "the server would send from byte {offset}, but there are {have} bytes here and \
@@ -382,16 +436,16 @@ impl Connection {
                 describe(&e)
             ))
         })?;
-        let mut md5 = transfer::new_md5();
+        let mut hasher = Hasher::new(digest);
         let progress = Progress::start(&format!("get {name}"), size, offset);
-        let received = hash_prefix(&mut file, offset, &mut md5, &mut self.buf)
+        let received = hash_prefix(&mut file, offset, &mut hasher, &mut self.buf)
             .map_err(|error| CopyError::Write { error, read: 0 })
             .and_then(|()| {
                 receive_hashing(
                     &mut self.conn,
                     &mut file,
                     size - offset,
-                    &mut md5,
+                    &mut hasher,
                     &mut self.buf,
                     |done| {
                         progress.set(offset + done);
@@ -412,13 +466,22 @@ impl Connection {
 
         let trailer: Trailer =
             wire::read_json_header(&mut self.conn, MAX_REPLY_HEADER).map_err(|e| self.lost(&e))?;
-        let md5 = md5_hex(md5);
-        if !is_md5_hex(&trailer.md5) || !trailer.md5.eq_ignore_ascii_case(&md5) {
+        let hex = hasher.hex();
+        // Both what the server announced up front and its trailer must be
+        // the digest of what arrived.
+        let said = announced
+            .into_iter()
+            .chain(trailer.get(digest).map(str::to_ascii_lowercase))
+            .collect::<Vec<_>>();
+        if said.is_empty() || said.iter().any(|said| *said != hex) {
             let _ = fs::remove_file(&partial);
+            let said = match said.as_slice() {
+                [] => "nothing".to_string(),
+                said => said.join(" then "),
+            };
             return Err(ClientError::Local(format!(
-                "md5 mismatch: the server says {}, the bytes received hash to {md5}; the \
-                 download was discarded",
-                trailer.md5
+                "{digest} mismatch: the server says {said}, the bytes received hash to {hex}; \
+                 the download was discarded"
             )));
         }
         commit(&partial, local, overwrite).map_err(|why| {
@@ -428,7 +491,8 @@ impl Connection {
             path: local.to_path_buf(),
             size,
             offset,
-            md5,
+            digest,
+            hex,
             rate,
         })
     }

@@ -30,6 +30,7 @@ pub fn connect(args: &ClientArgs) -> Result<Connection, Failure> {
     let options = Options {
         timeout,
         reply_wait: Duration::from_secs_f64(args.reply_wait),
+        digest: args.digest.into(),
         trace: args.net.trace,
     };
     let mut conn = Connection::new(stream, options)?;
@@ -69,11 +70,12 @@ pub fn remote_name(file: &Path, name: Option<&str>) -> Result<String, Failure> {
 
 pub fn print_put(report: &PutReport) {
     println!(
-        "put {}: {}{}, md5 {}",
+        "put {}: {}{}, {} {}",
         report.name,
         report.rate,
         resumed(report.offset),
-        report.md5
+        report.digest,
+        report.hex
     );
     match &report.confirmation {
         Some(message) => println!("server: {message}"),
@@ -107,11 +109,12 @@ pub fn local_target(name: &str, output: Option<&Path>) -> PathBuf {
 
 pub fn print_get(name: &str, report: &GetReport) {
     println!(
-        "get {name} -> {}: {}{}, md5 {} verified",
+        "get {name} -> {}: {}{}, {} {} verified",
         report.path.display(),
         report.rate,
         resumed(report.offset),
-        report.md5
+        report.digest,
+        report.hex
     );
 }
 

@@ -8,7 +8,8 @@
 //!
 //! * [`protocol`]: the requests and replies in the JSON headers;
 //! * [`names`]: file names and paths from the network, checked;
-//! * [`transfer`]: the streaming copy that hashes md5 on the way;
+//! * [`transfer`]: the streaming copy that hashes on the way (md5 or BLAKE3);
+//! * [`digests`]: the digests the server remembers, per file version;
 //! * [`accounts`]: the `--users` file and its salted password hashes;
 //! * [`server`]: one session per client;
 //! * [`client`]: the commands, over one connection;
@@ -16,6 +17,7 @@
 
 pub mod accounts;
 pub mod client;
+pub mod digests;
 pub mod names;
 pub mod progress;
 pub mod protocol;

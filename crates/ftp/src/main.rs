@@ -6,8 +6,9 @@
 //! reads `struct.unpack('i', recv(4))`, then the JSON header, then
 //! `file_size` bytes into `server_dir/file_name`: `serve` and `session`
 //! below, with the details in `server.rs`. `ftp server` adds a login and a
-//! home per user, a quota, `ls`/`cd`/`mkdir`, `get`, md5 checked while the
-//! bytes stream, resume, and names that cannot escape the home. The
+//! home per user, a quota, `ls`/`cd`/`mkdir`, `get`, a digest checked
+//! while the bytes stream (md5, or BLAKE3 when both ends offer it) and
+//! remembered per file, resume, and names that cannot escape the home. The
 //! client's commands are in `commands.rs`, its `>>: ` shell in `shell.rs`.
 //!
 //! ```text

@@ -17,6 +17,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::transfer::Digest;
+
 /// The lesson's port.
 pub const DEFAULT_PORT: u16 = 8089;
 
@@ -75,8 +77,12 @@ pub struct PutRequest {
     /// reads every reply. Without it (the lesson's client) the bytes come
     /// at once, and the server sends no reply at all unless `md5` is given.
     pub wait: bool,
-    /// An md5 trailer frame `{"md5": ...}` follows the bytes.
+    /// A trailer frame with the digest (`{"md5": ...}`) follows the bytes.
     pub trailer: bool,
+    /// The digests this client can check a file with (`digests`), strongest
+    /// first; empty for the lesson's client and for `--digest md5`, which
+    /// then means md5, as before the field existed.
+    pub digests: Vec<Digest>,
 }
 
 impl PutRequest {
@@ -93,6 +99,8 @@ pub struct GetRequest {
     pub file_name: String,
     /// Send from this byte on: the client already has the bytes before it.
     pub offset: u64,
+    /// The digests this client can check a file with, as in a put.
+    pub digests: Vec<Digest>,
 }
 
 /// A header that is JSON but not a request this protocol can act on.
@@ -140,10 +148,12 @@ impl Request {
                 resume: f.flag("resume")?,
                 wait: f.flag("wait")?,
                 trailer: f.flag("trailer")?,
+                digests: f.digests("digests")?,
             }),
             "get" => Request::Get(GetRequest {
                 file_name: f.string("file_name")?,
                 offset: f.optional_size("offset")?.unwrap_or(0),
+                digests: f.digests("digests")?,
             }),
             "ls" => Request::Ls {
                 path: f.optional_string("path")?,
@@ -217,6 +227,36 @@ impl Fields<'_> {
             .ok_or_else(|| BadRequest(format!("the header has no `{name}`")))
     }
 
+    /// A list of digest names. Names this server does not know are left
+    /// out, so a newer client may offer more than it knows of.
+    fn digests(&self, name: &str) -> Result<Vec<Digest>, BadRequest> {
+        let items = match self.0.get(name) {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(items)) => items,
+            Some(other) => {
+                return Err(BadRequest(format!(
+                    "{name} must be a list of digest names, got {}",
+                    kind(other)
+                )))
+            }
+        };
+        let mut digests = Vec::new();
+        for item in items {
+            let Value::String(text) = item else {
+                return Err(BadRequest(format!(
+                    "{name} must be a list of digest names, got {}",
+                    shown(item)
+                )));
+            };
+            if let Some(digest) = Digest::from_name(text) {
+                if !digests.contains(&digest) {
+                    digests.push(digest);
+                }
+            }
+        }
+        Ok(digests)
+    }
+
     fn md5(&self, name: &str) -> Result<Option<String>, BadRequest> {
         let Some(md5) = self.optional_string(name)? else {
             return Ok(None);
@@ -278,9 +318,17 @@ pub struct Reply {
     /// `get`: the whole file's size; `put`: the size stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
-    /// `put`: the md5 of what was stored.
+    /// `put`'s `ready` and `get`'s answer to a client that sent `digests`:
+    /// the one chosen, which the trailer then carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// `put`: the md5 of what was stored; `get`: the file's md5 up front,
+    /// when the server remembers it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub md5: Option<String>,
+    /// The same for BLAKE3, when that is the digest chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blake3: Option<String>,
     /// `cd`, `pwd`, `login`, `ls`: the directory, `/` being the home.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cwd: Option<String>,
@@ -332,10 +380,57 @@ pub enum EntryKind {
 }
 
 /// The frame that follows the bytes of a `put` with `trailer`, and of every
-/// `get`: the md5 of the whole file, computed while the bytes streamed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `get`: the digest of the whole file, under its own name (`{"md5": ...}`,
+/// the lesson's, or `{"blake3": ...}` once both ends chose it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Trailer {
-    pub md5: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blake3: Option<String>,
+}
+
+impl Trailer {
+    /// The trailer that carries `hex` as `digest`.
+    pub fn new(digest: Digest, hex: String) -> Trailer {
+        match digest {
+            Digest::Md5 => Trailer {
+                md5: Some(hex),
+                ..Trailer::default()
+            },
+            Digest::Blake3 => Trailer {
+                blake3: Some(hex),
+                ..Trailer::default()
+            },
+        }
+    }
+
+    /// The hex it carries for `digest`, if any.
+    pub fn get(&self, digest: Digest) -> Option<&str> {
+        match digest {
+            Digest::Md5 => self.md5.as_deref(),
+            Digest::Blake3 => self.blake3.as_deref(),
+        }
+    }
+}
+
+impl Reply {
+    /// The hex this reply carries for `digest` (`md5` or `blake3`).
+    pub fn digest_hex(&self, digest: Digest) -> Option<&str> {
+        match digest {
+            Digest::Md5 => self.md5.as_deref(),
+            Digest::Blake3 => self.blake3.as_deref(),
+        }
+    }
+
+    /// This reply with `hex` in the field named after `digest`.
+    pub fn with_digest(mut self, digest: Digest, hex: Option<String>) -> Reply {
+        match digest {
+            Digest::Md5 => self.md5 = hex,
+            Digest::Blake3 => self.blake3 = hex,
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -425,6 +520,44 @@ mod tests {
                 .expect_err("bad flag"),
             "wait must be true or false, got a string"
         );
+    }
+
+    #[test]
+    fn digests_offered_are_read_unknown_ones_left_out() {
+        let Ok(Request::Put(put)) = parse(json!({"cmd": "put", "file_name": "a", "file_size": 0,
+            "digests": ["sha3", "blake3", "md5", "blake3"]}))
+        else {
+            panic!("a valid put");
+        };
+        assert_eq!(put.digests, [Digest::Blake3, Digest::Md5]);
+        let Ok(Request::Get(get)) = parse(json!({"cmd": "get", "file_name": "a"})) else {
+            panic!("a valid get");
+        };
+        assert!(get.digests.is_empty(), "none offered: md5, the lesson's");
+        assert_eq!(
+            parse(json!({"cmd": "get", "file_name": "a", "digests": "blake3"}))
+                .expect_err("not a list"),
+            "digests must be a list of digest names, got a string"
+        );
+        assert_eq!(
+            parse(json!({"cmd": "get", "file_name": "a", "digests": [5]})).expect_err("not names"),
+            "digests must be a list of digest names, got 5"
+        );
+    }
+
+    #[test]
+    fn the_md5_trailer_keeps_the_lessons_bytes() {
+        let md5 = Trailer::new(Digest::Md5, "764efa883dda1e11db47671c4a3bbd9e".into());
+        assert_eq!(
+            serde_json::to_string(&md5).expect("serializable"),
+            r#"{"md5":"764efa883dda1e11db47671c4a3bbd9e"}"#
+        );
+        let blake3 = Trailer::new(Digest::Blake3, "ab".repeat(32));
+        let json = serde_json::to_string(&blake3).expect("serializable");
+        assert_eq!(json, format!(r#"{{"blake3":"{}"}}"#, "ab".repeat(32)));
+        let back: Trailer = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back.get(Digest::Blake3), Some("ab".repeat(32).as_str()));
+        assert_eq!(back.get(Digest::Md5), None);
     }
 
     #[test]

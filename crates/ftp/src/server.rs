@@ -7,8 +7,10 @@
 //! `session` in `main.rs`. What it adds is what a shared server needs: a
 //! login and a home per user, names and paths checked before they touch the
 //! disk, uploads received under a hidden name and renamed only once their
-//! size and md5 are right, a quota checked before the first byte is written,
-//! and errors that cost only the connection that caused them.
+//! size and digest are right, a quota checked before the first byte is
+//! written, the digest of every file remembered ([`DigestStore`]) so a
+//! download need not hash, and errors that cost only the connection that
+//! caused them.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
@@ -30,12 +32,14 @@ use harness::stop::Stop;
 use serde_json::Value;
 
 use crate::accounts::Users;
+use crate::digests::{self, DigestStore, FileKey};
 use crate::names::{confine, partial_name, resolve, validate_name, VirtualPath};
 use crate::protocol::{
     Entry, EntryKind, GetRequest, PutRequest, Reply, Request, Trailer, CHUNK, MAX_LS_ENTRIES,
 };
 use crate::transfer::{
-    self, copy_hashing, discard, hash_prefix, md5_hex, receive_hashing, send_hashing, CopyError,
+    self, copy_hashing, discard, hash_prefix, receive_hashing, send_hashing, CopyError, Digest,
+    Hasher,
 };
 
 /// Wrong passwords allowed on one connection before it is closed.
@@ -60,6 +64,9 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// How long a wrong password waits for its answer.
     pub login_delay: Duration,
+    /// The strongest digest accepted: BLAKE3 with a client that offers it,
+    /// or md5 with everyone (`--digest md5`).
+    pub digest: Digest,
     pub trace: bool,
 }
 
@@ -101,6 +108,8 @@ pub struct FtpServer {
     /// Uploads in progress: their temporary file, and the bytes each has
     /// reserved against its home's quota.
     uploads: Mutex<HashMap<PathBuf, Upload>>,
+    /// The digests of the files stored or sent, kept across restarts.
+    pub digests: DigestStore,
 }
 
 #[derive(Debug)]
@@ -112,6 +121,7 @@ struct Upload {
 impl FtpServer {
     pub fn new(config: Config, shutdown: Stop) -> FtpServer {
         FtpServer {
+            digests: DigestStore::open(&config.root),
             config,
             stats: Stats::default(),
             shutdown,
@@ -400,9 +410,19 @@ impl<'a> Session<'a> {
             _reservation,
         } = plan;
         let name = printable_text(put.file_name.as_bytes());
+        // The digest is agreed in `ready`, so only with `wait`; an md5 in
+        // the header (the issue's form) must be checked as md5.
+        let digest = if put.wait && put.md5.is_none() {
+            Digest::choose(&put.digests, self.server.config.digest)
+        } else {
+            Digest::Md5
+        };
         if put.wait {
             self.reply(&Reply {
                 offset: Some(offset),
+                // Named only to a client that offered a choice: the others
+                // get the bytes of the reply they always got.
+                digest: (!put.digests.is_empty()).then(|| digest.name().to_string()),
                 ..Reply::ok(format!(
                     "ready: send {} bytes from offset {offset}",
                     put.file_size - offset
@@ -421,16 +441,16 @@ impl<'a> Session<'a> {
             }
         );
 
-        let mut md5 = transfer::new_md5();
+        let mut hasher = Hasher::new(digest);
         let mut buf = std::mem::take(&mut self.buf);
-        let received = hash_prefix(&mut file, offset, &mut md5, &mut buf)
+        let received = hash_prefix(&mut file, offset, &mut hasher, &mut buf)
             .map_err(|e| CopyError::Write { error: e, read: 0 })
             .and_then(|()| {
                 receive_hashing(
                     &mut self.conn,
                     &mut file,
                     put.file_size - offset,
-                    &mut md5,
+                    &mut hasher,
                     &mut buf,
                     |_| true,
                 )
@@ -472,31 +492,35 @@ impl<'a> Session<'a> {
             let trailer: Trailer = wire::read_json_header(&mut self.conn, DEFAULT_MAX_HEADER)
                 .map_err(|e| {
                     format!(
-                        "no md5 trailer after the bytes of {name}: {}",
+                        "no {digest} trailer after the bytes of {name}: {}",
                         self.connection_lost(&e)
                     )
                 })?;
-            if !crate::protocol::is_md5_hex(&trailer.md5) {
+            let Some(sent) = trailer.get(digest).filter(|hex| digest.is_hex(hex)) else {
                 remove(&temp);
-                return self.put_failed(put, "the md5 trailer is not 32 hex digits".into());
-            }
+                let why = format!(
+                    "the {digest} trailer is not {} hex digits",
+                    digest.hex_len()
+                );
+                return self.put_failed(put, why);
+            };
             if let Some(header_md5) = &expected {
-                if !header_md5.eq_ignore_ascii_case(&trailer.md5) {
+                if !header_md5.eq_ignore_ascii_case(sent) {
                     remove(&temp);
                     return self
                         .put_failed(put, "the md5 in the header and the trailer differ".into());
                 }
             }
-            expected = Some(trailer.md5.to_ascii_lowercase());
+            expected = Some(sent.to_ascii_lowercase());
         }
-        let md5 = md5_hex(md5);
+        let hex = hasher.hex();
         if let Some(expected) = &expected {
-            if *expected != md5 {
+            if *expected != hex {
                 remove(&temp);
                 return self.put_failed(
                     put,
                     format!(
-                        "md5 mismatch for {name}: received bytes hash to {md5}, the client \
+                        "{digest} mismatch for {name}: received bytes hash to {hex}, the client \
                          said {expected}; the upload was discarded"
                     ),
                 );
@@ -506,28 +530,37 @@ impl<'a> Session<'a> {
             remove(&temp);
             return self.put_failed(put, format!("cannot store {name}: {why}"));
         }
+        // What was stored is what was hashed: remembered for the gets to
+        // come, keyed by the file as it is now, after the rename.
+        match fs::symlink_metadata(&target) {
+            Ok(meta) => {
+                let key = FileKey::of(&meta);
+                self.server.digests.remember(&target, key, digest, &hex);
+            }
+            Err(_) => self.server.digests.forget(&target),
+        }
 
         Stats::add(&self.server.stats.stored);
         let checked = if expected.is_some() {
-            "md5 checked"
+            format!("{digest} checked")
         } else {
-            "no md5 given: size checked only"
+            "no md5 given: size checked only".to_string()
         };
         log!(
-            "{} {} stored {name} ({} bytes, md5 {md5}, {checked})",
+            "{} {} stored {name} ({} bytes, {digest} {hex}, {checked})",
             self.peer,
             self.who(),
             put.file_size
         );
         if put.wants_replies() {
-            self.reply(&Reply {
-                file_size: Some(put.file_size),
-                md5: Some(md5.clone()),
-                ..Reply::ok(format!(
-                    "stored {name} ({} bytes, md5 {md5})",
-                    put.file_size
-                ))
-            })?;
+            let message = format!("stored {name} ({} bytes, {digest} {hex})", put.file_size);
+            self.reply(
+                &Reply {
+                    file_size: Some(put.file_size),
+                    ..Reply::ok(message)
+                }
+                .with_digest(digest, Some(hex)),
+            )?;
         }
         Ok(())
     }
@@ -644,14 +677,15 @@ impl<'a> Session<'a> {
 
     // -------------------------------------------------------------- get
 
-    /// A download: a reply with the file's size, the bytes from the
-    /// offset asked for, then the md5 trailer.
+    /// A download: a reply with the file's size (and its digest, when the
+    /// server remembers it), the bytes from the offset asked for, then the
+    /// digest trailer.
     pub fn get(&mut self, get: &GetRequest) -> Result<(), Fatal> {
         if self.refused_before_login()? {
             return Ok(());
         }
         let name = printable_text(get.file_name.as_bytes());
-        let (mut file, size) = match self.open_for_get(get) {
+        let (mut file, path, key) = match self.open_for_get(get) {
             Ok(opened) => opened,
             Err(why) => {
                 Stats::add(&self.server.stats.refused);
@@ -660,38 +694,64 @@ impl<'a> Session<'a> {
                 return Ok(());
             }
         };
+        let size = key.size;
         let offset = if get.offset <= size { get.offset } else { 0 };
-        self.reply(&Reply {
-            file_size: Some(size),
-            offset: Some(offset),
-            ..Reply::ok(format!(
-                "sending {name}: {} bytes from offset {offset}",
-                size - offset
-            ))
-        })?;
+        let digest = Digest::choose(&get.digests, self.server.config.digest);
+        let known = self.server.digests.lookup(&path, &key, digest);
+        self.reply(
+            &Reply {
+                file_size: Some(size),
+                offset: Some(offset),
+                digest: (!get.digests.is_empty()).then(|| digest.name().to_string()),
+                ..Reply::ok(format!(
+                    "sending {name}: {} bytes from offset {offset}",
+                    size - offset
+                ))
+            }
+            .with_digest(digest, known.clone()),
+        )?;
         log!(
-            "{} {} get {name}: sending {} bytes from offset {offset}",
+            "{} {} get {name}: sending {} bytes from offset {offset} ({digest} {})",
             self.peer,
             self.who(),
-            size - offset
+            size - offset,
+            if known.is_some() {
+                "remembered: not hashed here"
+            } else {
+                "hashed while sending"
+            }
         );
 
-        let mut md5 = transfer::new_md5();
+        // A digest already known is not computed again: the bytes go by
+        // sendfile without being read; else they are hashed on the way.
+        let mut check = match known {
+            Some(hex) => Check::Known(hex),
+            None => Check::Hash(Hasher::new(digest)),
+        };
         let mut buf = std::mem::take(&mut self.buf);
         let shutdown = &self.server.shutdown;
         let go_on = |_| !shutdown.requested();
-        let sent = hash_prefix(&mut file, offset, &mut md5, &mut buf)
-            .map_err(CopyError::Read)
-            .and_then(|()| {
-                let len = size - offset;
-                if self.server.config.trace {
-                    // Through the buffer, so --trace dumps what is sent.
-                    copy_hashing(&mut file, &mut self.conn, len, &mut md5, &mut buf, go_on)
-                } else {
-                    let socket = self.conn.get_ref();
-                    send_hashing(&mut file, socket, len, &mut md5, &mut buf, go_on)
-                }
-            });
+        let len = size - offset;
+        let sent = match &mut check {
+            Check::Hash(hasher) => hash_prefix(&mut file, offset, hasher, &mut buf),
+            Check::Known(_) => file.seek(SeekFrom::Start(offset)).map(|_| ()),
+        }
+        .map_err(CopyError::Read)
+        .and_then(|()| {
+            let hasher = match &mut check {
+                Check::Hash(hasher) => Some(hasher),
+                Check::Known(_) => None,
+            };
+            if self.server.config.trace {
+                // Through the buffer, so --trace dumps what is sent.
+                let mut thrown_away = Hasher::new(digest);
+                let hasher = hasher.unwrap_or(&mut thrown_away);
+                copy_hashing(&mut file, &mut self.conn, len, hasher, &mut buf, go_on)
+            } else {
+                let socket = self.conn.get_ref();
+                send_hashing(&mut file, socket, len, hasher, &mut buf, go_on)
+            }
+        });
         self.buf = buf;
         match sent {
             Ok(()) => {}
@@ -705,19 +765,31 @@ impl<'a> Session<'a> {
             }
             Err(e) => return Err(format!("get {name}: the file changed while sending: {e}")),
         }
-        let md5 = md5_hex(md5);
-        wire::write_json_header(&mut self.conn, &Trailer { md5: md5.clone() })
+        let hex = match check {
+            Check::Known(hex) => hex,
+            Check::Hash(hasher) => {
+                let hex = hasher.hex();
+                // Remembered only if the file is still the one hashed.
+                if file.metadata().is_ok_and(|meta| FileKey::of(&meta) == key) {
+                    self.server.digests.remember(&path, key, digest, &hex);
+                }
+                hex
+            }
+        };
+        wire::write_json_header(&mut self.conn, &Trailer::new(digest, hex.clone()))
             .map_err(|e| self.connection_lost(&e))?;
         Stats::add(&self.server.stats.sent);
         log!(
-            "{} {} sent {name} ({size} bytes, md5 {md5})",
+            "{} {} sent {name} ({size} bytes, {digest} {hex})",
             self.peer,
             self.who()
         );
         Ok(())
     }
 
-    fn open_for_get(&self, get: &GetRequest) -> Result<(File, u64), String> {
+    /// The file a get names, opened, with its path on disk and its
+    /// identity (size, times, inode) from the open file.
+    fn open_for_get(&self, get: &GetRequest) -> Result<(File, PathBuf, FileKey), String> {
         let name = printable_text(get.file_name.as_bytes());
         validate_name(&get.file_name).map_err(|e| format!("bad file name `{name}`: {e}"))?;
         let path = self.cwd_on_disk()?.join(&get.file_name);
@@ -739,11 +811,13 @@ impl<'a> Session<'a> {
             .custom_flags(libc::O_NOFOLLOW)
             .open(&path)
             .map_err(|e| format!("cannot open {name}: {}", describe(&e)))?;
-        let size = file
+        let meta = file
             .metadata()
-            .map_err(|e| format!("cannot open {name}: {}", describe(&e)))?
-            .len();
-        Ok((file, size))
+            .map_err(|e| format!("cannot open {name}: {}", describe(&e)))?;
+        if !meta.is_file() {
+            return Err(format!("{name} is not a regular file"));
+        }
+        Ok((file, path, FileKey::of(&meta)))
     }
 
     // ------------------------------------------------- ls, cd, mkdir
@@ -840,6 +914,13 @@ impl<'a> Session<'a> {
     }
 }
 
+/// How a get checks what it sends: with the digest the server remembers,
+/// or by hashing the bytes on their way out.
+enum Check {
+    Known(String),
+    Hash(Hasher),
+}
+
 /// A put that passed its checks.
 struct PutPlan<'a> {
     temp: PathBuf,
@@ -917,7 +998,7 @@ fn disk_usage(home: &Path, skip: &HashSet<&PathBuf>) -> u64 {
             };
             if meta.is_dir() {
                 dirs.push(path);
-            } else if meta.is_file() && !skip.contains(&path) {
+            } else if meta.is_file() && !skip.contains(&path) && !digests::is_store(&path) {
                 total += meta.len();
             }
         }

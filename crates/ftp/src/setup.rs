@@ -27,6 +27,7 @@ pub fn config(args: &ServerArgs) -> Result<Config, Failure> {
         quota: args.quota,
         idle_timeout: Duration::from_secs(args.idle_timeout),
         login_delay: Duration::from_millis(args.login_delay_ms),
+        digest: args.digest.into(),
         trace: args.net.trace,
     })
 }

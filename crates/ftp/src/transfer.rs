@@ -1,11 +1,12 @@
-//! Moving file bytes: one chunk at a time, md5 updated as they pass.
+//! Moving file bytes: one chunk at a time, a digest updated as they pass.
 //!
 //! The lesson's server loops `recv(8000)` / `f.write()` until it has
 //! `file_size` bytes; this does the same with a 1 MiB buffer
-//! ([`CHUNK`](crate::protocol::CHUNK)) and feeds every chunk to md5 on the
-//! way, so a file is never held in memory and never read a second time to
-//! be checked. Both ends use it: the sender hashes what it reads from its
-//! file, the receiver what it reads from the socket.
+//! ([`CHUNK`](crate::protocol::CHUNK)) and feeds every chunk to the digest
+//! on the way (md5, the lesson's, or BLAKE3, which this project's own ends
+//! agree on: [`Digest`]), so a file is never held in memory and never read
+//! a second time to be checked. Both ends use it: the sender hashes what it
+//! reads from its file, the receiver what it reads from the socket.
 
 use std::fmt;
 use std::fs::File;
@@ -14,9 +15,126 @@ use std::net::TcpStream;
 use std::sync::mpsc;
 use std::thread;
 
-use md5::{Digest, Md5};
+use md5::{Digest as _, Md5};
 use nix::errno::Errno;
 use nix::sys::sendfile::sendfile;
+
+/// A digest the two ends can check a file with. md5 is the lesson's (its
+/// header has an `md5` field) and the one every peer understands; BLAKE3 is
+/// what this project's client and server agree on when both offer it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Digest {
+    Md5,
+    Blake3,
+}
+
+impl Digest {
+    /// Strongest first: the order a client offers them in, and the order a
+    /// server picks by.
+    pub const ALL: [Digest; 2] = [Digest::Blake3, Digest::Md5];
+
+    /// The name on the wire: the value in `digests`/`digest`, and the key of
+    /// the field that carries the hex (`{"md5": ...}`, `{"blake3": ...}`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Digest::Md5 => "md5",
+            Digest::Blake3 => "blake3",
+        }
+    }
+
+    /// The digest named `name`, if this program knows it.
+    pub fn from_name(name: &str) -> Option<Digest> {
+        Digest::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// How many hex digits its `hexdigest()` has.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Digest::Md5 => 32,
+            Digest::Blake3 => 64,
+        }
+    }
+
+    /// Whether `text` looks like this digest's hex.
+    pub fn is_hex(self, text: &str) -> bool {
+        text.len() == self.hex_len() && text.bytes().all(|b| b.is_ascii_hexdigit())
+    }
+
+    /// The digests a program limited to `strongest` offers, strongest
+    /// first: both, or md5 alone (`--digest md5`).
+    pub fn offered_up_to(strongest: Digest) -> &'static [Digest] {
+        match strongest {
+            Digest::Blake3 => &Digest::ALL,
+            Digest::Md5 => &[Digest::Md5],
+        }
+    }
+
+    /// What a server limited to `strongest` picks from what a peer
+    /// offered: the strongest both know; md5 when the peer offered nothing
+    /// (the lesson's programs and older ones of this project).
+    pub fn choose(offered: &[Digest], strongest: Digest) -> Digest {
+        Digest::offered_up_to(strongest)
+            .iter()
+            .copied()
+            .find(|d| offered.contains(d))
+            .unwrap_or(Digest::Md5)
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which md5 code this build hashes with: `md-5` with the `asm` feature
+/// (the `md5-asm` crate) on x86 and x86_64, its portable Rust elsewhere
+/// (crates/ftp/Cargo.toml picks it per target).
+pub const MD5_IMPLEMENTATION: &str = if cfg!(any(target_arch = "x86", target_arch = "x86_64")) {
+    "md-5 0.10 + asm (md5-asm)"
+} else {
+    "md-5 0.10, portable Rust"
+};
+
+/// A digest being computed, chunk after chunk.
+#[derive(Debug, Clone)]
+pub enum Hasher {
+    Md5(Md5),
+    Blake3(Box<blake3::Hasher>),
+}
+
+impl Hasher {
+    pub fn new(digest: Digest) -> Hasher {
+        match digest {
+            Digest::Md5 => Hasher::Md5(Md5::new()),
+            Digest::Blake3 => Hasher::Blake3(Box::new(blake3::Hasher::new())),
+        }
+    }
+
+    pub fn digest(&self) -> Digest {
+        match self {
+            Hasher::Md5(_) => Digest::Md5,
+            Hasher::Blake3(_) => Digest::Blake3,
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Md5(md5) => md5.update(bytes),
+            Hasher::Blake3(blake3) => {
+                blake3.update(bytes);
+            }
+        }
+    }
+
+    /// The digest as lower-case hex, as Python's `hexdigest()` writes it.
+    pub fn hex(self) -> String {
+        match self {
+            Hasher::Md5(md5) => md5_hex(md5),
+            Hasher::Blake3(blake3) => blake3.finalize().to_hex().to_string(),
+        }
+    }
+}
 
 /// Where a copy failed: the side it reads from, or the side it writes to.
 #[derive(Debug)]
@@ -50,8 +168,8 @@ impl fmt::Display for CopyError {
 
 impl std::error::Error for CopyError {}
 
-/// Copies exactly `len` bytes from `from` to `to`, updating `md5` with each
-/// chunk, through `buf`. After each chunk `keep_going(bytes so far)` is
+/// Copies exactly `len` bytes from `from` to `to`, updating `hasher` with
+/// each chunk, through `buf`. After each chunk `keep_going(bytes so far)` is
 /// asked whether to go on (a progress bar updates there; a shutdown says
 /// no).
 ///
@@ -62,14 +180,14 @@ pub fn copy_hashing(
     from: &mut impl Read,
     to: &mut impl Write,
     len: u64,
-    md5: &mut Md5,
+    hasher: &mut Hasher,
     buf: &mut [u8],
     mut keep_going: impl FnMut(u64) -> bool,
 ) -> Result<(), CopyError> {
     let mut done = 0;
     while done < len {
         let n = read_chunk(from, buf, len, done)?;
-        md5.update(&buf[..n]);
+        hasher.update(&buf[..n]);
         done += n as u64;
         to.write_all(&buf[..n])
             .map_err(|error| CopyError::Write { error, read: done })?;
@@ -92,7 +210,7 @@ const WAITING_CHUNKS: usize = 2;
 /// project's benchmark machine, a virtual one, 300 MiB/s at times) — while
 /// the sender, its socket buffer full, waits for the receiver.
 ///
-/// Same contract as [`copy_hashing`]: exactly `len` bytes, md5 in order,
+/// Same contract as [`copy_hashing`]: exactly `len` bytes, hashed in order,
 /// `keep_going` after each chunk (with the bytes received); on a read error
 /// or a stop, every chunk received before it is written first, so a
 /// partial file holds exactly what was received (a resume counts on that).
@@ -102,12 +220,12 @@ pub fn receive_hashing<W: Write + Send>(
     from: &mut impl Read,
     to: &mut W,
     len: u64,
-    md5: &mut Md5,
+    hasher: &mut Hasher,
     buf: &mut [u8],
     mut keep_going: impl FnMut(u64) -> bool,
 ) -> Result<(), CopyError> {
     if len <= (WAITING_CHUNKS * buf.len()) as u64 {
-        return copy_hashing(from, to, len, md5, buf, keep_going);
+        return copy_hashing(from, to, len, hasher, buf, keep_going);
     }
     let chunk_size = buf.len();
     thread::scope(|scope| {
@@ -146,7 +264,7 @@ pub fn receive_hashing<W: Write + Send>(
                 Ok(n) => n,
                 Err(e) => break Err(e),
             };
-            md5.update(&chunk[..n]);
+            hasher.update(&chunk[..n]);
             done += n as u64;
             if full.send((chunk, n)).is_err() {
                 break Ok(()); // the writer failed: see below
@@ -196,24 +314,35 @@ fn read_chunk(
 }
 
 /// Sends `len` bytes of `file`, from its current position, to `socket`,
-/// updating `md5` on the way: the same as [`copy_hashing`] from a file to a
-/// socket, but each chunk, once read and hashed, leaves with `sendfile(2)`
-/// straight from the kernel's page cache, which saves copying it back out
-/// of the buffer. A file changed in the meantime sends other bytes than
-/// were hashed, which the receiver's md5 check then catches.
+/// updating `hasher` on the way: the same as [`copy_hashing`] from a file
+/// to a socket, but each chunk, once read and hashed, leaves with
+/// `sendfile(2)` straight from the kernel's page cache, which saves copying
+/// it back out of the buffer. A file changed in the meantime sends other
+/// bytes than were hashed, which the receiver's check then catches.
+///
+/// Without a hasher (the digest is already known) nothing is read at all:
+/// each chunk goes from the page cache to the socket by `sendfile` alone.
 pub fn send_hashing(
     file: &mut File,
     socket: &TcpStream,
     len: u64,
-    md5: &mut Md5,
+    mut hasher: Option<&mut Hasher>,
     buf: &mut [u8],
     mut keep_going: impl FnMut(u64) -> bool,
 ) -> Result<(), CopyError> {
     let mut position = file.stream_position().map_err(CopyError::Read)?;
     let mut done = 0;
     while done < len {
-        let n = read_chunk(file, buf, len, done)?;
-        md5.update(&buf[..n]);
+        let n = match hasher.as_deref_mut() {
+            Some(hasher) => {
+                let n = read_chunk(file, buf, len, done)?;
+                hasher.update(&buf[..n]);
+                n
+            }
+            None => buf
+                .len()
+                .min(usize::try_from(len - done).unwrap_or(usize::MAX)),
+        };
         done += n as u64;
         let mut left = n;
         while left > 0 {
@@ -245,15 +374,24 @@ pub fn send_hashing(
 /// Reads and throws away exactly `len` bytes: what a server does with the
 /// bytes of an upload it refused, so the next header is found.
 pub fn discard(from: &mut impl Read, len: u64, buf: &mut [u8]) -> Result<(), CopyError> {
-    copy_hashing(from, &mut io::sink(), len, &mut Md5::new(), buf, |_| true)
+    let mut done = 0;
+    while done < len {
+        done += read_chunk(from, buf, len, done)? as u64;
+    }
+    Ok(())
 }
 
-/// Feeds the first `len` bytes of `file` to `md5` and leaves the file
-/// positioned at `len`: when a transfer resumes, the final md5 must still
-/// cover the bytes that came before.
-pub fn hash_prefix(file: &mut File, len: u64, md5: &mut Md5, buf: &mut [u8]) -> io::Result<()> {
+/// Feeds the first `len` bytes of `file` to `hasher` and leaves the file
+/// positioned at `len`: when a transfer resumes, the final digest must
+/// still cover the bytes that came before.
+pub fn hash_prefix(
+    file: &mut File,
+    len: u64,
+    hasher: &mut Hasher,
+    buf: &mut [u8],
+) -> io::Result<()> {
     file.seek(SeekFrom::Start(0))?;
-    match copy_hashing(file, &mut io::sink(), len, md5, buf, |_| true) {
+    match copy_hashing(file, &mut io::sink(), len, hasher, buf, |_| true) {
         Ok(()) => Ok(()),
         Err(CopyError::Read(e)) => Err(e),
         Err(e) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, e.to_string())),
@@ -335,6 +473,41 @@ mod tests {
         md5_hex(md5)
     }
 
+    fn new_md5() -> Hasher {
+        Hasher::new(Digest::Md5)
+    }
+
+    #[test]
+    fn blake3_hex_matches_the_known_digest() {
+        // b3sum of an empty file, and of "hello\n".
+        let hex = |bytes: &[u8]| {
+            let mut hasher = Hasher::new(Digest::Blake3);
+            hasher.update(bytes);
+            hasher.hex()
+        };
+        assert_eq!(
+            hex(b""),
+            "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+        );
+        assert_eq!(hex(b"hello\n").len(), 64);
+        assert!(Digest::Blake3.is_hex(&hex(b"hello\n")));
+        assert!(!Digest::Md5.is_hex(&hex(b"hello\n")));
+    }
+
+    #[test]
+    fn the_server_picks_the_strongest_digest_both_offer_and_md5_otherwise() {
+        use Digest::{Blake3, Md5};
+        assert_eq!(Digest::choose(&[Blake3, Md5], Blake3), Blake3);
+        assert_eq!(Digest::choose(&[Md5, Blake3], Blake3), Blake3);
+        assert_eq!(Digest::choose(&[Md5], Blake3), Md5);
+        assert_eq!(Digest::choose(&[], Blake3), Md5, "the lesson's peers");
+        assert_eq!(Digest::choose(&[Blake3, Md5], Md5), Md5, "--digest md5");
+        assert_eq!(Digest::choose(&[Blake3], Md5), Md5);
+        assert_eq!(Digest::offered_up_to(Md5), [Md5]);
+        assert_eq!(Digest::from_name("blake3"), Some(Blake3));
+        assert_eq!(Digest::from_name("sha256"), None);
+    }
+
     #[test]
     fn md5_hex_matches_the_known_digests() {
         assert_eq!(md5_of(b""), "d41d8cd98f00b204e9800998ecf8427e");
@@ -346,7 +519,7 @@ mod tests {
         let data: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
         let mut source = Trickle(Cursor::new([data.as_slice(), b"NEXT HEADER"].concat()));
         let mut out = Vec::new();
-        let mut md5 = Md5::new();
+        let mut md5 = new_md5();
         let mut seen = Vec::new();
         copy_hashing(&mut source, &mut out, 10_000, &mut md5, &mut [0; 64], |n| {
             seen.push(n);
@@ -354,7 +527,7 @@ mod tests {
         })
         .expect("all there");
         assert_eq!(out, data);
-        assert_eq!(md5_hex(md5), md5_of(&data));
+        assert_eq!(md5.hex(), md5_of(&data));
         assert_eq!(seen.last(), Some(&10_000));
         let mut rest = String::new();
         source.read_to_string(&mut rest).expect("the rest");
@@ -367,7 +540,7 @@ mod tests {
             &mut Cursor::new(vec![1; 10]),
             &mut Vec::new(),
             25,
-            &mut Md5::new(),
+            &mut new_md5(),
             &mut [0; 8],
             |_| true,
         )
@@ -414,7 +587,7 @@ mod tests {
             &mut Cursor::new(vec![1; 100]),
             &mut FullDisk { room: 25 },
             100,
-            &mut Md5::new(),
+            &mut new_md5(),
             &mut [0; 10],
             |_| true,
         )
@@ -429,7 +602,7 @@ mod tests {
             &mut Cursor::new(vec![1; 100]),
             &mut Vec::new(),
             100,
-            &mut Md5::new(),
+            &mut new_md5(),
             &mut [0; 10],
             |n| n < 30,
         )
@@ -445,7 +618,7 @@ mod tests {
             let data: Vec<u8> = (0..len as u32).map(|i| (i % 251) as u8).collect();
             let mut source = Trickle(Cursor::new([data.as_slice(), b"NEXT HEADER"].concat()));
             let mut out = Vec::new();
-            let mut md5 = Md5::new();
+            let mut md5 = new_md5();
             let mut seen = Vec::new();
             receive_hashing(&mut source, &mut out, len, &mut md5, &mut [0; 64], |n| {
                 seen.push(n);
@@ -453,7 +626,7 @@ mod tests {
             })
             .expect("all there");
             assert_eq!(out, data, "len {len}");
-            assert_eq!(md5_hex(md5), md5_of(&data), "len {len}");
+            assert_eq!(md5.hex(), md5_of(&data), "len {len}");
             assert!(seen.windows(2).all(|w| w[0] < w[1]), "len {len}: {seen:?}");
             assert_eq!(seen.last().copied().unwrap_or(0), len, "len {len}");
             let mut rest = String::new();
@@ -469,7 +642,7 @@ mod tests {
             &mut Cursor::new(vec![7; 95]),
             &mut out,
             100,
-            &mut Md5::new(),
+            &mut new_md5(),
             &mut [0; 10],
             |_| true,
         )
@@ -495,7 +668,7 @@ mod tests {
             &mut Cursor::new(data.clone()),
             &mut out,
             100,
-            &mut Md5::new(),
+            &mut new_md5(),
             &mut [0; 10],
             |n| n < 40,
         )
@@ -511,7 +684,7 @@ mod tests {
             &mut source,
             &mut FullDisk { room: 25 },
             100,
-            &mut Md5::new(),
+            &mut new_md5(),
             &mut [0; 10],
             |_| true,
         )
@@ -541,24 +714,38 @@ mod tests {
             peer.read_to_end(&mut got).expect("read");
             got
         });
-        let mut md5 = Md5::new();
+        let mut md5 = new_md5();
         send_hashing(
             &mut file,
             &socket,
             200_000,
-            &mut md5,
+            Some(&mut md5),
             &mut [0; 4096],
             |_| true,
         )
         .expect("sent");
         drop(socket);
         assert_eq!(reader.join().expect("reader"), &data[1000..201_000]);
-        assert_eq!(md5_hex(md5), md5_of(&data[1000..201_000]));
+        assert_eq!(md5.hex(), md5_of(&data[1000..201_000]));
+
+        // Without a hasher: the same bytes, by sendfile alone.
+        file.seek(SeekFrom::Start(1000)).expect("seek");
+        let socket = TcpStream::connect(listener.local_addr().expect("bound")).expect("connect");
+        let (mut peer, _) = listener.accept().expect("accept");
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            peer.read_to_end(&mut got).expect("read");
+            got
+        });
+        send_hashing(&mut file, &socket, 200_000, None, &mut [0; 4096], |_| true).expect("sent");
+        drop(socket);
+        assert_eq!(reader.join().expect("reader"), &data[1000..201_000]);
+        file.seek(SeekFrom::Start(201_000)).expect("seek");
         let err = send_hashing(
             &mut file,
             &TcpStream::connect(listener.local_addr().expect("bound")).expect("connect"),
             200_000,
-            &mut Md5::new(),
+            Some(&mut new_md5()),
             &mut [0; 4096],
             |_| true,
         )
@@ -579,13 +766,13 @@ mod tests {
     fn hash_prefix_covers_the_bytes_already_there() {
         let mut file = tempfile::tempfile().expect("temp file");
         file.write_all(b"hello\nworld").expect("write");
-        let mut md5 = Md5::new();
+        let mut md5 = new_md5();
         hash_prefix(&mut file, 6, &mut md5, &mut [0; 4]).expect("6 bytes there");
-        assert_eq!(md5_hex(md5), md5_of(b"hello\n"));
+        assert_eq!(md5.hex(), md5_of(b"hello\n"));
         let mut rest = String::new();
         file.read_to_string(&mut rest).expect("rest");
         assert_eq!(rest, "world", "positioned right after the prefix");
-        let err = hash_prefix(&mut file, 100, &mut Md5::new(), &mut [0; 4]).expect_err("short");
+        let err = hash_prefix(&mut file, 100, &mut new_md5(), &mut [0; 4]).expect_err("short");
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
     }
 

@@ -1,7 +1,9 @@
 //! The real `ftp` binary, both ends, over loopback: uploads and downloads
 //! checked byte for byte, names and links that must not escape, quota,
 //! accounts, resume, bad headers, 20 clients at once, Ctrl-C in the middle
-//! of a transfer, and the lesson's Python programs in both directions.
+//! of a transfer, the digest both ends agree on (BLAKE3 between ours, md5
+//! with everyone else), the digests the server remembers, and the lesson's
+//! Python programs in both directions.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -38,6 +40,15 @@ impl Site {
 
     fn root(&self) -> PathBuf {
         self.dir.path().join("root")
+    }
+
+    /// Ctrl-C, then a new server on the same root; the old one's log.
+    fn restart(&mut self, args: &[&str]) -> String {
+        let log = self.stop();
+        let mut cmd = command(BIN, ["server", "--port", "0", "--root"]);
+        cmd.arg(self.root()).args(args);
+        self.server = Server::start(cmd);
+        log
     }
 
     /// Where the client side keeps its files.
@@ -113,6 +124,10 @@ fn md5_hex(bytes: &[u8]) -> String {
     ftp::transfer::md5_hex(md5)
 }
 
+fn blake3_hex(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -143,7 +158,8 @@ fn assert_fails(out: &Output, needle: &str) {
     );
 }
 
-/// Every file under `dir`, relative, sorted.
+/// Every file under `dir`, relative, sorted; the server's digest store
+/// at the top is left out (its own tests look at it).
 fn tree(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut dirs = vec![dir.to_path_buf()];
@@ -163,6 +179,7 @@ fn tree(dir: &Path) -> Vec<String> {
             }
         }
     }
+    found.retain(|name| name != ftp::digests::STORE_NAME);
     found.sort();
     found
 }
@@ -184,16 +201,17 @@ fn put_header(name: &str, size: usize) -> Value {
 // ------------------------------------------------------------- put and get
 
 #[test]
-fn put_ls_get_round_trip_checks_md5_both_ways() {
+fn put_ls_get_round_trip_checks_the_digest_both_ways() {
     let mut site = Site::start(&[]);
     let (path, bytes) = site.make("data.bin", 300_000, 1);
     let out = site.run(&["put", path.to_str().expect("utf-8")]);
     let stdout = assert_ok(&out);
-    let md5 = md5_hex(&bytes);
-    assert!(stdout.contains(&format!("md5 {md5}")), "{stdout}");
+    // Our client and our server agree on BLAKE3.
+    let b3 = blake3_hex(&bytes);
+    assert!(stdout.contains(&format!("blake3 {b3}")), "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "server: stored data.bin (300000 bytes, md5 {md5})"
+            "server: stored data.bin (300000 bytes, blake3 {b3})"
         )),
         "{stdout}"
     );
@@ -215,7 +233,10 @@ fn put_ls_get_round_trip_checks_md5_both_ways() {
     assert!(listing.contains("file  300000  data.bin"), "{listing}");
 
     let stdout = assert_ok(&site.run(&["get", "data.bin", "-o", "copy.bin"]));
-    assert!(stdout.contains(&format!("md5 {md5} verified")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("blake3 {b3} verified")),
+        "{stdout}"
+    );
     assert_eq!(fs::read(site.local("copy.bin")).expect("downloaded"), bytes);
     assert!(!site.local(".copy.bin.part").exists());
 
@@ -686,8 +707,8 @@ fn a_killed_upload_leaves_nothing_under_its_name_and_resumes() {
         "{stdout}"
     );
     assert!(
-        stdout.contains(&format!("md5 {}", md5_hex(&bytes))),
-        "{stdout}"
+        stdout.contains(&format!("blake3 {}", blake3_hex(&bytes))),
+        "the digest covers the whole file: {stdout}"
     );
     assert_eq!(
         fs::read(site.root().join("big.bin")).expect("stored"),
@@ -702,7 +723,7 @@ fn a_resumed_upload_of_different_bytes_fails_its_md5_and_starts_clean() {
     fs::write(site.root().join(".f.bin.part"), content(1000, 99)).expect("a stale partial");
     let (path, bytes) = site.make("f.bin", 3000, 12);
     let out = site.run(&["put", path.to_str().expect("utf-8")]);
-    assert_fails(&out, "md5 mismatch for f.bin");
+    assert_fails(&out, "blake3 mismatch for f.bin");
     assert!(tree(&site.root()).is_empty(), "the bad partial is gone");
     assert_ok(&site.run(&["put", path.to_str().expect("utf-8")]));
     assert_eq!(fs::read(site.root().join("f.bin")).expect("stored"), bytes);
@@ -723,7 +744,7 @@ fn an_interrupted_download_resumes_and_a_wrong_prefix_is_caught() {
     fs::write(site.local(".e.bin.part"), b"not the right start").expect("partial");
     fs::write(site.root().join("e.bin"), &bytes).expect("a file to serve");
     let out = site.run(&["get", "e.bin"]);
-    assert_fails(&out, "md5 mismatch");
+    assert_fails(&out, "blake3 mismatch");
     assert!(!site.local("e.bin").exists() && !site.local(".e.bin.part").exists());
     assert_ok(&site.run(&["get", "e.bin"]));
     assert_eq!(fs::read(site.local("e.bin")).expect("complete"), bytes);
@@ -893,6 +914,377 @@ fn help_names_the_lesson_and_shows_examples() {
     let help = assert_ok(&out);
     assert!(help.contains("--login-delay-ms"), "{help}");
     assert!(help.contains("--quota"), "{help}");
+    for role in ["server", "put", "get", "client"] {
+        let out = testkit::run(command(BIN, [role, "--help"]), b"", WAIT);
+        let help = assert_ok(&out);
+        assert!(help.contains("--digest <DIGEST>"), "{role}: {help}");
+        assert!(
+            help.contains("[possible values: blake3, md5]"),
+            "{role}: {help}"
+        );
+    }
+}
+
+// ------------------------------------------------------------- digests
+
+/// A put over a raw socket that offers `digests`: the `ready`, then the
+/// bytes and a trailer carrying `trailer`; returns `ready` and the verdict.
+fn raw_put(stream: &mut TcpStream, name: &str, bytes: &[u8], trailer: &Value) -> (Value, Value) {
+    let mut header = put_header(name, bytes.len());
+    header["digests"] = json!(["blake3", "md5"]);
+    send(stream, &header);
+    let ready = reply(stream);
+    stream.write_all(bytes).expect("the bytes");
+    send(stream, trailer);
+    (ready, reply(stream))
+}
+
+/// A get over a raw socket: the answer, the bytes, the trailer.
+fn raw_get(stream: &mut TcpStream, request: &Value) -> (Value, Vec<u8>, Value) {
+    send(stream, request);
+    let answer = reply(stream);
+    assert_eq!(answer["status"], "ok", "{answer}");
+    let size = answer["file_size"].as_u64().expect("a size");
+    let offset = answer["offset"].as_u64().expect("an offset");
+    let mut bytes = vec![0; (size - offset) as usize];
+    stream.read_exact(&mut bytes).expect("the bytes");
+    (answer, bytes, reply(stream))
+}
+
+/// A get that offers both digests, as our client's.
+fn get_offering(name: &str) -> Value {
+    json!({"cmd": "get", "file_name": name, "offset": 0, "digests": ["blake3", "md5"]})
+}
+
+/// One reply frame, as the exact text of its JSON.
+fn reply_text(stream: &mut TcpStream) -> String {
+    let frame = common::wire::read_frame(stream, 1 << 20).expect("a reply frame");
+    String::from_utf8(frame).expect("UTF-8")
+}
+
+#[test]
+fn blake3_is_agreed_in_ready_and_a_put_without_an_offer_gets_the_old_bytes() {
+    let site = Site::start(&[]);
+    let bytes = content(5000, 30);
+    let mut stream = site.connect();
+    let b3 = blake3_hex(&bytes);
+    let (ready, answer) = raw_put(&mut stream, "n.bin", &bytes, &json!({"blake3": b3}));
+    assert_eq!(ready["digest"], "blake3", "the choice, in ready: {ready}");
+    assert_eq!(answer["status"], "ok", "{answer}");
+    assert_eq!(answer["blake3"], b3);
+    assert!(answer.get("md5").is_none(), "{answer}");
+    assert!(answer["message"]
+        .as_str()
+        .expect("a message")
+        .ends_with(&format!("(5000 bytes, blake3 {b3})")));
+
+    // A blake3 trailer that lies is a mismatch; an md5 one is refused.
+    let (_, answer) = raw_put(
+        &mut stream,
+        "x.bin",
+        &bytes,
+        &json!({"blake3": "0".repeat(64)}),
+    );
+    assert!(answer["message"]
+        .as_str()
+        .expect("a message")
+        .starts_with("blake3 mismatch for x.bin"));
+    let (_, answer) = raw_put(
+        &mut stream,
+        "x.bin",
+        &bytes,
+        &json!({"md5": md5_hex(&bytes)}),
+    );
+    assert_eq!(
+        answer["message"], "the blake3 trailer is not 64 hex digits",
+        "{answer}"
+    );
+
+    // No offer (every peer before the offer, `--digest md5`): the ready
+    // of before, byte for byte, and an md5 trailer.
+    send(&mut stream, &put_header("m.bin", bytes.len()));
+    assert_eq!(
+        reply_text(&mut stream),
+        r#"{"status":"ok","message":"ready: send 5000 bytes from offset 0","offset":0}"#
+    );
+    stream.write_all(&bytes).expect("the bytes");
+    send(&mut stream, &json!({"md5": md5_hex(&bytes)}));
+    let md5 = md5_hex(&bytes);
+    assert_eq!(
+        reply_text(&mut stream),
+        format!(
+            r#"{{"status":"ok","message":"stored m.bin (5000 bytes, md5 {md5})","file_size":5000,"md5":"{md5}"}}"#
+        )
+    );
+    assert_eq!(tree(&site.root()), ["m.bin", "n.bin"]);
+}
+
+#[test]
+fn a_get_announces_a_remembered_digest_up_front_and_computes_the_other_once() {
+    let mut site = Site::start(&[]);
+    let (path, bytes) = site.make("r.bin", 200_000, 31);
+    assert_ok(&site.run(&["put", path.to_str().expect("utf-8")]));
+    let (b3, md5) = (blake3_hex(&bytes), md5_hex(&bytes));
+
+    let mut stream = site.connect();
+    let (answer, got, trailer) = raw_get(&mut stream, &get_offering("r.bin"));
+    assert_eq!(answer["digest"], "blake3");
+    assert_eq!(answer["blake3"], b3, "remembered from the put: {answer}");
+    assert_eq!(got, bytes);
+    assert_eq!(trailer, json!({"blake3": b3}));
+    site.log_shows(
+        "get r.bin: sending 200000 bytes from offset 0 (blake3 remembered: not hashed here)",
+    );
+
+    // A client that offers nothing (an older one, --digest md5): md5,
+    // which the put did not compute: hashed while sending, once ...
+    let request = json!({"cmd": "get", "file_name": "r.bin", "offset": 0});
+    send(&mut stream, &request);
+    assert_eq!(
+        reply_text(&mut stream),
+        r#"{"status":"ok","message":"sending r.bin: 200000 bytes from offset 0","offset":0,"file_size":200000}"#
+    );
+    let mut got = vec![0; bytes.len()];
+    stream.read_exact(&mut got).expect("the bytes");
+    assert_eq!(reply(&mut stream), json!({"md5": md5}));
+    site.log_shows("(md5 hashed while sending)");
+    // ... then remembered beside the blake3, in the lesson's header field.
+    let (answer, _, trailer) = raw_get(&mut stream, &request);
+    assert_eq!(answer["md5"], md5, "{answer}");
+    assert!(answer.get("digest").is_none(), "no offer, no choice named");
+    assert_eq!(trailer, json!({"md5": md5}));
+
+    // From the middle: the digest still covers the whole file.
+    let mut from_middle = get_offering("r.bin");
+    from_middle["offset"] = json!(150_000);
+    let (answer, got, trailer) = raw_get(&mut stream, &from_middle);
+    assert_eq!(answer["blake3"], b3);
+    assert_eq!(got, bytes[150_000..]);
+    assert_eq!(trailer["blake3"], b3);
+    drop(stream);
+
+    // Both survive a restart.
+    site.restart(&[]);
+    let mut stream = site.connect();
+    let (answer, got, _) = raw_get(&mut stream, &get_offering("r.bin"));
+    assert_eq!(answer["blake3"], b3, "after a restart: {answer}");
+    assert_eq!(got, bytes);
+    let request = json!({"cmd": "get", "file_name": "r.bin"});
+    assert_eq!(raw_get(&mut stream, &request).0["md5"], md5);
+    drop(stream);
+    let stdout = assert_ok(&site.run(&["get", "r.bin", "-o", "copy.bin"]));
+    assert!(
+        stdout.contains(&format!("blake3 {b3} verified")),
+        "{stdout}"
+    );
+    assert_eq!(fs::read(site.local("copy.bin")).expect("downloaded"), bytes);
+    let log = site.stop();
+    assert_eq!(
+        log.matches("remembered: not hashed here").count(),
+        3,
+        "{log}"
+    );
+}
+
+/// How a test changes a served file behind the server's back, and a name
+/// for it.
+type Change<'a> = (&'a str, &'a dyn Fn(&[u8]));
+
+#[test]
+fn a_file_changed_behind_the_servers_back_is_hashed_again_never_served_stale() {
+    let site = Site::start(&[]);
+    let (path, bytes) = site.make("c.bin", 100_000, 32);
+    assert_ok(&site.run(&["put", path.to_str().expect("utf-8")]));
+    let served = site.root().join("c.bin");
+    let mtime = fs::metadata(&served)
+        .expect("stat")
+        .modified()
+        .expect("mtime");
+    let mut stream = site.connect();
+    assert_eq!(
+        raw_get(&mut stream, &get_offering("c.bin")).0["blake3"],
+        blake3_hex(&bytes)
+    );
+
+    // Each change keeps the size; the second and third put the mtime back
+    // (as `touch -d` would): the ctime, or the inode, still tells.
+    let restore_mtime = |file: &fs::File| {
+        file.set_times(fs::FileTimes::new().set_modified(mtime))
+            .expect("set the mtime back");
+    };
+    let changes: [Change<'_>; 3] = [
+        ("rewritten: new mtime", &|new| {
+            fs::write(&served, new).expect("rewrite")
+        }),
+        ("rewritten in place, mtime put back: new ctime", &|new| {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .open(&served)
+                .expect("open");
+            file.write_all(new).expect("rewrite");
+            restore_mtime(&file);
+        }),
+        ("replaced by rename, mtime put back: new inode", &|new| {
+            let other = site.dir.path().join("other.bin");
+            fs::write(&other, new).expect("write");
+            restore_mtime(&fs::File::open(&other).expect("open"));
+            fs::rename(&other, &served).expect("rename over");
+        }),
+    ];
+    for (seed, (what, change)) in (40..).zip(changes) {
+        let new = content(bytes.len(), seed);
+        change(&new);
+        let (answer, got, trailer) = raw_get(&mut stream, &get_offering("c.bin"));
+        assert!(
+            answer.get("blake3").is_none(),
+            "{what}: stale digest up front: {answer}"
+        );
+        assert_eq!(got, new, "{what}");
+        assert_eq!(trailer["blake3"], blake3_hex(&new), "{what}: hashed again");
+        // The client's own check passes: what it was told is right.
+        let copy = format!("copy{seed}.bin");
+        let stdout = assert_ok(&site.run(&["get", "c.bin", "-o", &copy]));
+        assert!(stdout.contains(&blake3_hex(&new)), "{what}: {stdout}");
+        assert_eq!(fs::read(site.local(&copy)).expect("downloaded"), new);
+        // And once hashed again, it is remembered again.
+        let (answer, ..) = raw_get(&mut stream, &get_offering("c.bin"));
+        assert_eq!(answer["blake3"], blake3_hex(&new), "{what}");
+    }
+}
+
+#[test]
+fn the_digest_store_is_never_listed_served_replaced_or_entered() {
+    let site = Site::start(&[]);
+    let (path, _) = site.make("v.bin", 1000, 33);
+    assert_ok(&site.run(&["put", path.to_str().expect("utf-8")]));
+    let store = site.root().join(ftp::digests::STORE_NAME);
+    let saved = fs::read(&store).expect("the store is on disk");
+    assert!(text(&saved).contains("v.bin"), "{}", text(&saved));
+
+    let listing = assert_ok(&site.run(&["ls"]));
+    assert!(listing.contains("/ (1 entry)"), "{listing}");
+    assert!(!listing.contains("ftp-digests"), "{listing}");
+
+    let mut stream = site.connect();
+    let name = ftp::digests::STORE_NAME;
+    for request in [
+        put_header(name, 5),
+        json!({"cmd": "get", "file_name": name}),
+        json!({"cmd": "cd", "path": name}),
+        json!({"cmd": "ls", "path": name}),
+        json!({"cmd": "mkdir", "path": name}),
+        json!({"cmd": "mkdir", "path": format!("{name}.tmp")}),
+        json!({"cmd": "get", "file_name": format!("{name}.tmp")}),
+    ] {
+        send(&mut stream, &request);
+        let answer = reply(&mut stream);
+        assert_eq!(answer["status"], "error", "{request}: {answer}");
+        assert!(
+            answer["message"]
+                .as_str()
+                .expect("a message")
+                .contains("names starting with `.` are reserved"),
+            "{request}: {answer}"
+        );
+    }
+    let out = site.run(&["get", name]);
+    assert_fails(&out, "bad file name `.ftp-digests`");
+    assert_eq!(fs::read(&store).expect("untouched"), saved);
+    assert_eq!(tree(&site.root()), ["v.bin"]);
+}
+
+#[test]
+fn the_quota_does_not_count_the_digest_store() {
+    let site = Site::start(&["--quota", "2000"]);
+    let (one, _) = site.make("one.bin", 1000, 37);
+    let (two, _) = site.make("two.bin", 1000, 38);
+    assert_ok(&site.run(&["put", one.to_str().expect("utf-8")]));
+    let store = site.root().join(ftp::digests::STORE_NAME);
+    assert!(fs::metadata(&store).expect("the store").len() > 0);
+    // 1000 + 1000 bytes fill the quota exactly: the store is not the user's.
+    assert_ok(&site.run(&["put", two.to_str().expect("utf-8")]));
+    let out = site.run(&["put", one.to_str().expect("utf-8"), "--as", "three.bin"]);
+    assert_fails(&out, "quota exceeded");
+}
+
+#[test]
+fn a_corrupt_or_unwritable_store_costs_one_log_line_and_no_crash() {
+    let mut site = Site::start(&[]);
+    let store = site.root().join(ftp::digests::STORE_NAME);
+    let (path, bytes) = site.make("s.bin", 3000, 34);
+    for junk in [
+        &b"{\"version\":1,\"files\":{\"s.bin\":"[..],
+        b"\x00\xff garbage",
+    ] {
+        fs::write(&store, junk).expect("a corrupt store");
+        site.restart(&[]);
+        site.log_shows("ignoring the digest store");
+        let out = site.run(&["put", path.to_str().expect("utf-8"), "--overwrite"]);
+        assert_ok(&out);
+        assert_eq!(fs::read(site.root().join("s.bin")).expect("stored"), bytes);
+        let saved: Value = serde_json::from_slice(&fs::read(&store).expect("rewritten"))
+            .expect("a good store again");
+        assert_eq!(saved["files"]["s.bin"]["blake3"], blake3_hex(&bytes));
+    }
+    // A directory where the store should be: read and write both fail.
+    fs::remove_file(&store).expect("remove");
+    fs::create_dir(&store).expect("a directory in the way");
+    let log = site.restart(&[]);
+    assert_eq!(log.matches("ignoring the digest store").count(), 1, "{log}");
+    for _ in 0..2 {
+        let out = site.run(&["put", path.to_str().expect("utf-8"), "--overwrite"]);
+        assert_ok(&out);
+    }
+    let stdout = assert_ok(&site.run(&["get", "s.bin", "-o", "copy.bin"]));
+    assert!(stdout.contains(&blake3_hex(&bytes)), "{stdout}");
+    let log = site.stop();
+    assert_eq!(log.matches("ignoring the digest store").count(), 1, "{log}");
+    assert_eq!(
+        log.matches("cannot save the digest store").count(),
+        1,
+        "{log}"
+    );
+    assert!(store.is_dir(), "left as it was");
+}
+
+#[test]
+fn digest_md5_on_either_side_means_md5() {
+    let site = Site::start(&[]);
+    let (path, bytes) = site.make("d.bin", 50_000, 35);
+    let md5 = md5_hex(&bytes);
+    let file = path.to_str().expect("utf-8");
+    let stdout = assert_ok(&site.run(&["put", file, "--digest", "md5"]));
+    assert!(
+        stdout.contains(&format!("server: stored d.bin (50000 bytes, md5 {md5})")),
+        "{stdout}"
+    );
+    let stdout = assert_ok(&site.run(&["get", "d.bin", "-o", "a.bin", "--digest", "md5"]));
+    assert!(stdout.contains(&format!("md5 {md5} verified")), "{stdout}");
+    // The md5 got the put; the default client gets blake3, hashed once.
+    let stdout = assert_ok(&site.run(&["get", "d.bin", "-o", "b.bin"]));
+    assert!(stdout.contains(&format!("blake3 {} verified", blake3_hex(&bytes))));
+    site.log_shows("(md5 remembered: not hashed here)");
+    site.log_shows("(blake3 hashed while sending)");
+
+    let md5_server = Site::start(&["--digest", "md5"]);
+    let (path, bytes) = md5_server.make("e.bin", 50_000, 36);
+    let md5 = md5_hex(&bytes);
+    let stdout = assert_ok(&md5_server.run(&["put", path.to_str().expect("utf-8")]));
+    assert!(stdout.contains(&format!("md5 {md5}")), "{stdout}");
+    let stdout = assert_ok(&md5_server.run(&["get", "e.bin", "-o", "c.bin"]));
+    assert!(stdout.contains(&format!("md5 {md5} verified")), "{stdout}");
+    md5_server.log_shows("(md5 remembered: not hashed here)");
+    let mut stream = md5_server.connect();
+    let (answer, ..) = raw_get(&mut stream, &get_offering("e.bin"));
+    assert_eq!(
+        answer["digest"], "md5",
+        "named, since it was offered a choice"
+    );
+    assert_eq!(answer["md5"], md5);
+    assert_eq!(
+        fs::read(md5_server.local("c.bin")).expect("downloaded"),
+        bytes
+    );
 }
 
 // ------------------------------------------------ the lesson's programs
