@@ -263,11 +263,35 @@ FTP_RSS_LIMIT_KIB=$((32 * 1024))
 #   loopback  the file over a plain loopback socket into /dev/null (examples/raw_copy.rs)
 #   raw     the ceiling: the same copy, but written to a file on the served root's disk
 #   md5     the other ceiling: md5 of the file in memory, one core (examples/md5_speed.rs)
-#   put     ftp put into a fresh ftp server (md5 on both ends, trailer, rename)
-#   get     ftp get from a fresh ftp server (md5 on both ends, trailer, rename)
+#   blake3  BLAKE3 of the file in memory, one core (examples/md5_speed.rs FILE blake3)
+#   put     ftp put into a fresh ftp server: BLAKE3 agreed, on both ends; trailer, rename
+#   get     ftp get from a fresh ftp server: BLAKE3 agreed; the server remembers the
+#           file's digest from the warm-up on, so only the client hashes
+#   put_md5, get_md5  the same with --digest md5 (what the lesson's programs get)
+#   rsync_put, rsync_get  what a user would pick instead: rsync --whole-file to and
+#           from an rsync daemon on loopback (xxh128 checksums)
 #   python  the lesson's pair: its upload client (a send per line of the file) into
 #           its ThreadingTCPServer (recv(8000), print per chunk); no md5 anywhere
-FTP_KINDS=(loopback raw md5 put get python)
+FTP_KINDS=(loopback raw md5 blake3 put get put_md5 get_md5 rsync_put rsync_get python)
+
+# An rsync daemon serving $WORK/ftp/rsroot as the module "root" on a free
+# loopback port, as this user; sets RSYNC_URL and RSYNC_PID.
+rsync_daemon() {
+    local dir=$WORK/ftp port waited=0
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    printf '%s\n' "use chroot = no" "uid = $(id -u)" "gid = $(id -g)" "[root]" \
+        "    path = $dir/rsroot" "    read only = no" >"$WORK/rsyncd.conf"
+    rsync --daemon --no-detach --address 127.0.0.1 --port "$port" --config "$WORK/rsyncd.conf" \
+        --log-file "$WORK/rsyncd.log" &
+    RSYNC_PID=$!
+    STARTED_PIDS+=("$RSYNC_PID")
+    RSYNC_URL=rsync://127.0.0.1:$port/root
+    until rsync "$RSYNC_URL/" >/dev/null 2>&1; do
+        ((waited < 100)) || fail_with_log "the rsync daemon did not answer within 10 s" "$WORK/rsyncd.log"
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+}
 
 # Seconds since the epoch, with nanoseconds, and MiB/s for FTP_MIB over a span.
 now() { date +%s.%N; }
@@ -284,7 +308,7 @@ await_log() {
 }
 
 ftp_run() {
-    local label=$1 dir=$WORK/ftp start end out port
+    local label=$1 dir=$WORK/ftp start end out port digest
     case $label in
         loopback)
             out=$("$RELEASE/examples/raw_copy" "$dir/src.bin" /dev/null)
@@ -295,32 +319,55 @@ ftp_run() {
             rm -f "$dir/raw.bin"
             FTP_RATE=$(sed -n 's/.*mib_per_s=\([0-9][0-9]*\).*/\1/p' <<<"$out")
             ;;
-        md5)
-            out=$("$RELEASE/examples/md5_speed" "$dir/src.bin")
+        md5 | blake3)
+            out=$("$RELEASE/examples/md5_speed" "$dir/src.bin" "$label")
             FTP_RATE=$(sed -n 's/.*mib_per_s=\([0-9][0-9]*\).*/\1/p' <<<"$out")
             ;;
-        put)
+        put | put_md5)
+            digest=blake3
+            [[ $label == put_md5 ]] && digest=md5
             start_server ftp "$RELEASE/ftp" server --root "$dir/root" --port 0
             port=${SERVER_ADDR##*:}
             start=$(now)
-            "$RELEASE/ftp" put "$dir/src.bin" --as put.bin --port "$port" >"$WORK/ftp_client.log" 2>&1 ||
-                fail_with_log "ftp put failed" "$WORK/ftp_client.log"
+            "$RELEASE/ftp" put "$dir/src.bin" --as put.bin --digest "$digest" --port "$port" \
+                >"$WORK/ftp_client.log" 2>&1 || fail_with_log "ftp put failed" "$WORK/ftp_client.log"
             end=$(now)
             stop_pid "$SERVER_PID"
-            grep -q "server: stored put.bin" "$WORK/ftp_client.log" ||
-                fail_with_log "the server did not confirm the put" "$WORK/ftp_client.log"
+            grep -q "server: stored put.bin (.*$digest" "$WORK/ftp_client.log" ||
+                fail_with_log "the server did not confirm the put with $digest" "$WORK/ftp_client.log"
             rm -f "$dir/root/put.bin"
             FTP_RATE=$(mib_per_s "$start" "$end")
             ;;
-        get)
+        get | get_md5)
+            digest=blake3
+            [[ $label == get_md5 ]] && digest=md5
             start_server ftp "$RELEASE/ftp" server --root "$dir/root" --port 0
             port=${SERVER_ADDR##*:}
             start=$(now)
-            "$RELEASE/ftp" get get.bin -o "$dir/got.bin" --port "$port" >"$WORK/ftp_client.log" 2>&1 ||
-                fail_with_log "ftp get failed" "$WORK/ftp_client.log"
+            "$RELEASE/ftp" get get.bin -o "$dir/got.bin" --digest "$digest" --port "$port" \
+                >"$WORK/ftp_client.log" 2>&1 || fail_with_log "ftp get failed" "$WORK/ftp_client.log"
             end=$(now)
             stop_pid "$SERVER_PID"
+            grep -q "$digest [0-9a-f]* verified" "$WORK/ftp_client.log" ||
+                fail_with_log "the get was not verified with $digest" "$WORK/ftp_client.log"
             rm -f "$dir/got.bin"
+            FTP_RATE=$(mib_per_s "$start" "$end")
+            ;;
+        rsync_put)
+            start=$(now)
+            rsync --whole-file "$dir/src.bin" "$RSYNC_URL/put.bin" ||
+                fail_with_log "rsync put failed" "$WORK/rsyncd.log"
+            end=$(now)
+            cmp -s "$dir/src.bin" "$dir/rsroot/put.bin" || fail_with_log "rsync put differs" "$WORK/rsyncd.log"
+            rm -f "$dir/rsroot/put.bin"
+            FTP_RATE=$(mib_per_s "$start" "$end")
+            ;;
+        rsync_get)
+            start=$(now)
+            rsync --whole-file "$RSYNC_URL/get.bin" "$dir/rsgot.bin" ||
+                fail_with_log "rsync get failed" "$WORK/rsyncd.log"
+            end=$(now)
+            rm -f "$dir/rsgot.bin"
             FTP_RATE=$(mib_per_s "$start" "$end")
             ;;
         python)
@@ -386,11 +433,19 @@ section_ftp() {
     echo "workload: one ${FTP_MIB} MiB file of random bytes, on the same disk as the served root"
     [[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time is missing (Debian: apt-get install time)" >&2; exit 1; }
     (cd "$ROOT" && cargo build --release --quiet -p ftp --bin ftp --examples)
+    if ! command -v rsync >/dev/null 2>&1; then
+        # shellcheck source-path=SCRIPTDIR source=lib/apt.sh
+        source "$ROOT/scripts/lib/apt.sh"
+        apt_install bench rsync
+    fi
+    echo "rsync:   $(rsync --version | head -n 1)"
     local dir=$WORK/ftp label
-    mkdir -p "$dir/root" "$dir/pyroot"
+    mkdir -p "$dir/root" "$dir/pyroot" "$dir/rsroot"
     head -c "${FTP_MIB}M" /dev/urandom >"$dir/src.bin"
     ln "$dir/src.bin" "$dir/root/get.bin"
+    ln "$dir/src.bin" "$dir/rsroot/get.bin"
     sync
+    rsync_daemon
     echo "busy:    $(cpu_busy_before) of the CPUs in the second before the runs (other work skews the figures)"
 
     take_turns ftp_run FTP_RATE "${FTP_KINDS[@]}"
@@ -406,8 +461,12 @@ section_ftp() {
             "$(ratio "${MEDIAN[$label]}" "${MEDIAN[python]}")" "$(ratio "${MEDIAN[$label]}" "$ceiling")"
     done
     echo
-    target "ftp put vs min(raw, md5)" "$(ratio "${MEDIAN[put]}" "$ceiling")" 0.80
-    target "ftp get vs min(raw, md5)" "$(ratio "${MEDIAN[get]}" "$ceiling")" 0.80
+    target "ftp put (BLAKE3) vs raw" "$(ratio "${MEDIAN[put]}" "${MEDIAN[raw]}")" 0.80
+    target "ftp get (BLAKE3) vs raw" "$(ratio "${MEDIAN[get]}" "${MEDIAN[raw]}")" 0.80
+    target "ftp put (BLAKE3) vs rsync" "$(ratio "${MEDIAN[put]}" "${MEDIAN[rsync_put]}")" 1.0
+    target "ftp get (BLAKE3) vs rsync" "$(ratio "${MEDIAN[get]}" "${MEDIAN[rsync_get]}")" 1.0
+    target "ftp put --digest md5 vs md5" "$(ratio "${MEDIAN[put_md5]}" "${MEDIAN[md5]}")" 0.70
+    target "ftp get --digest md5 vs md5" "$(ratio "${MEDIAN[get_md5]}" "${MEDIAN[md5]}")" 0.85
     target "ftp put vs the lesson's Python pair" "$(ratio "${MEDIAN[put]}" "${MEDIAN[python]}")" 10
     target "ftp get vs the lesson's Python pair" "$(ratio "${MEDIAN[get]}" "${MEDIAN[python]}")" 10
 
@@ -423,6 +482,7 @@ section_ftp() {
     at_most "ftp server peak RSS" "$RSS_SERVER" "$FTP_RSS_LIMIT_KIB" KiB
     at_most "ftp put peak RSS" "$RSS_PUT" "$FTP_RSS_LIMIT_KIB" KiB
     at_most "ftp get peak RSS" "$RSS_GET" "$FTP_RSS_LIMIT_KIB" KiB
+    stop_pid "$RSYNC_PID"
     rm -rf "$dir"
 }
 
@@ -439,6 +499,20 @@ WEB_FILES=(1k.bin 100k.bin 64m.bin)
 # second as a whole number, about 25: too coarse to compare.)
 WEB_BY_THROUGHPUT=(64m.bin)
 WEB_SERVERS=(web_server nginx python)
+# The ceiling (crates/bench/src/bin/http_ceiling.rs): one epoll loop per CPU
+# answering every request with the same bytes from memory, no file, no
+# parsing past the blank line, no log. Run on the small files only, where
+# the cost per request is what is measured, with a body of the file's size.
+WEB_CEILING_FILES=(1k.bin 100k.bin)
+
+# The servers measured on FILE, in the order they take turns.
+web_servers_for() {
+    if [[ " ${WEB_CEILING_FILES[*]} " == *" $1 "* ]]; then
+        echo "${WEB_SERVERS[*]} ceiling"
+    else
+        echo "${WEB_SERVERS[*]}"
+    fi
+}
 
 # The served directory: the same three files for every server, readable by
 # nginx's workers (which drop root for `nobody`).
@@ -485,9 +559,14 @@ web_start_other() {
     fail_with_log "$label did not start within ${STARTUP_TIMEOUT}s" "$log"
 }
 
+# Usage: web_start LABEL FILE (the ceiling answers with FILE's size of body)
 web_start() {
     local port dir=$WORK/nginx
     case $1 in
+        ceiling)
+            start_server ceiling "$RELEASE/http_ceiling" --port 0 \
+                --body-size "$(stat -c %s "$WORK/www/$2")"
+            ;;
         web_server)
             start_server web_server "$RELEASE/web_server" server --root "$WORK/www" --port 0 --quiet
             ;;
@@ -534,7 +613,7 @@ web_peak_mib() {
 web_run() {
     local label=$1 file=$2 out mib unit
     shift 2
-    web_start "$label"
+    web_start "$label" "$file"
     if ! out=$(wrk "$@" "http://$SERVER_ADDR/$file" 2>&1); then
         echo "$out" >&2
         fail_with_log "wrk failed against $label" "$SERVER_LOG"
@@ -564,26 +643,28 @@ section_web() {
     bash "$ROOT/scripts/web-test-deps.sh" wrk nginx
     NGINX=$(command -v nginx || echo /usr/sbin/nginx)
     echo "servers: web_server --quiet (no access log); $("$NGINX" -v 2>&1) (sendfile on," \
-        "access_log off, worker_processes auto); python3 -m http.server"
-    (cd "$ROOT" && cargo build --release --quiet -p web_server)
+        "access_log off, worker_processes auto); python3 -m http.server;" \
+        "ceiling: http_ceiling --body-size SIZE on ${WEB_CEILING_FILES[*]}"
+    (cd "$ROOT" && cargo build --release --quiet -p web_server -p bench)
     web_site
     echo "busy:    $(cpu_busy_before) of the CPUs in the second before the runs (other work skews the figures)"
 
-    local file label round i
+    local file label round i servers
     declare -A rps=() mibs=() med=() med_mib=() peak=()
     for file in "${WEB_FILES[@]}"; do
+        read -ra servers <<<"$(web_servers_for "$file")"
         echo
         echo "-- $file --"
         echo -n "warm-up:"
-        for label in "${WEB_SERVERS[@]}"; do
+        for label in "${servers[@]}"; do
             web_run "$label" "$file" "${WEB_WARMUP[@]}"
             echo -n " $label"
         done
         echo
         for ((round = 0; round < RUNS; round++)); do
             echo -n "run $((round + 1))/$RUNS:"
-            for ((i = 0; i < ${#WEB_SERVERS[@]}; i++)); do
-                label=${WEB_SERVERS[(round + i) % ${#WEB_SERVERS[@]}]}
+            for ((i = 0; i < ${#servers[@]}; i++)); do
+                label=${servers[(round + i) % ${#servers[@]}]}
                 web_run "$label" "$file" "${WEB_LOAD[@]}"
                 rps[$label.$file]+="$WEB_RPS "
                 mibs[$label.$file]+="$WEB_MIBS "
@@ -592,7 +673,7 @@ section_web() {
             done
             echo
         done
-        for label in "${WEB_SERVERS[@]}"; do
+        for label in "${servers[@]}"; do
             # shellcheck disable=SC2086  # the runs are a space-separated list
             med[$label.$file]=$(median ${rps[$label.$file]})
             # shellcheck disable=SC2086
@@ -603,7 +684,8 @@ section_web() {
     # What each server is compared by: requests/s, or MiB/s for a download.
     declare -A cmp=()
     for file in "${WEB_FILES[@]}"; do
-        for label in "${WEB_SERVERS[@]}"; do
+        read -ra servers <<<"$(web_servers_for "$file")"
+        for label in "${servers[@]}"; do
             if [[ " ${WEB_BY_THROUGHPUT[*]} " == *" $file "* ]]; then
                 cmp[$label.$file]=${med_mib[$label.$file]}
             else
@@ -614,16 +696,20 @@ section_web() {
 
     echo
     echo "(× nginx and × python compare requests/s, except for ${WEB_BY_THROUGHPUT[*]}: MiB/s)"
-    echo "| file | server | requests/s (median of $RUNS) | min–max | MiB/s | × nginx | × python |"
-    echo "|---|---|---:|---:|---:|---:|---:|"
+    echo "| file | server | requests/s (median of $RUNS) | min–max | MiB/s | × nginx | × python | × ceiling |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
+    local of_ceiling
     for file in "${WEB_FILES[@]}"; do
-        for label in "${WEB_SERVERS[@]}"; do
+        read -ra servers <<<"$(web_servers_for "$file")"
+        for label in "${servers[@]}"; do
+            of_ceiling=–
+            [[ -z ${cmp[ceiling.$file]:-} ]] || of_ceiling=$(ratio "${cmp[$label.$file]}" "${cmp[ceiling.$file]}")
             # shellcheck disable=SC2086
-            printf '| %s | %s | %s | %s–%s | %s | %s | %s |\n' "$file" "$label" \
+            printf '| %s | %s | %s | %s–%s | %s | %s | %s | %s |\n' "$file" "$label" \
                 "${med[$label.$file]}" "$(minimum ${rps[$label.$file]})" "$(maximum ${rps[$label.$file]})" \
                 "${med_mib[$label.$file]}" \
                 "$(ratio "${cmp[$label.$file]}" "${cmp[nginx.$file]}")" \
-                "$(ratio "${cmp[$label.$file]}" "${cmp[python.$file]}")"
+                "$(ratio "${cmp[$label.$file]}" "${cmp[python.$file]}")" "$of_ceiling"
         done
     done
     echo
@@ -640,6 +726,14 @@ section_web() {
     for file in 1k.bin 100k.bin; do
         target "web_server vs python3 -m http.server, $file" \
             "$(ratio "${med[web_server.$file]}" "${med[python.$file]}")" 20
+    done
+    # How close to the limit, measured in the same run (requests/s).
+    target "web_server vs ceiling at 1 KiB" "$(ratio "${med[web_server.1k.bin]}" "${med[ceiling.1k.bin]}")" 0.9
+    echo "      nginx vs ceiling at 1 KiB: $(ratio "${med[nginx.1k.bin]}" "${med[ceiling.1k.bin]}")x"
+    for file in "${WEB_CEILING_FILES[@]}"; do
+        [[ $file != 1k.bin ]] || continue
+        echo "      web_server vs ceiling, $file: $(ratio "${med[web_server.$file]}" "${med[ceiling.$file]}")x;" \
+            "nginx vs ceiling, $file: $(ratio "${med[nginx.$file]}" "${med[ceiling.$file]}")x"
     done
 }
 

@@ -60,6 +60,10 @@ use crate::site::Site;
 const LINGER_TIME: Duration = Duration::from_secs(1);
 const LINGER_BYTES: usize = 1024 * 1024;
 
+/// A read shorter than its buffer empties a stream socket's queue, and what
+/// arrives after it is a new edge-triggered event: epoll(7) promises it.
+const SHORT_READ_DRAINS: bool = cfg!(any(target_os = "linux", target_os = "android"));
+
 /// The settings of every connection.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -231,11 +235,25 @@ impl Connection {
     }
 
     /// Does all that can be done now without waiting: reads requests,
-    /// answers them, sends, lingers.
+    /// answers them, sends, lingers. For a readiness event that was not a
+    /// hang-up or an error: a read that leaves the socket empty is the last
+    /// until the next event (see `input.rs`).
     pub fn advance(&mut self, shared: &Shared) -> Next {
+        self.advance_reading(shared, SHORT_READ_DRAINS)
+    }
+
+    /// [`Connection::advance`] for an event that says the client hung up
+    /// (or the socket failed), or without an event: reads until the socket
+    /// says `WouldBlock` or end of stream.
+    pub fn advance_to_end(&mut self, shared: &Shared) -> Next {
+        self.advance_reading(shared, false)
+    }
+
+    fn advance_reading(&mut self, shared: &Shared, short_read_drains: bool) -> Next {
+        self.input.readable();
         loop {
             let progress = match self.phase {
-                Phase::Waiting | Phase::Reading => self.read_request(shared),
+                Phase::Waiting | Phase::Reading => self.read_request(shared, short_read_drains),
                 Phase::Sending => self.send(shared),
                 Phase::Lingering => self.linger(),
             };
@@ -258,14 +276,14 @@ impl Connection {
             Status::RequestTimeout,
             "The request head did not arrive in time (--header-timeout).",
         );
-        self.advance(shared)
+        self.advance_to_end(shared)
     }
 
     /// Reads until a whole head is here, then makes its response.
-    fn read_request(&mut self, shared: &Shared) -> Progress {
+    fn read_request(&mut self, shared: &Shared, short_read_drains: bool) -> Progress {
         let config = &shared.config;
         let mut socket = Traced::new(&self.stream, self.peer, config.trace);
-        let span = match self.input.read_head(&mut socket) {
+        let span = match self.input.read_head(&mut socket, short_read_drains) {
             Ok(Filled::Head(span)) => span,
             Ok(Filled::More) => {
                 if self.phase == Phase::Waiting && self.input.filled > 0 {

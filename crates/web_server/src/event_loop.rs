@@ -246,7 +246,14 @@ impl Connections {
                 }
             }
             for event in events.iter() {
-                if event.token() != WAKE {
+                if event.token() == WAKE {
+                    continue;
+                }
+                // A hang-up or an error is read to the end: the client's
+                // FIN may be queued behind its last request.
+                if event.is_read_closed() || event.is_error() {
+                    self.step(event.token(), Connection::advance_to_end);
+                } else {
                     self.step(event.token(), Connection::advance);
                 }
             }
@@ -366,5 +373,156 @@ impl Connections {
             };
             self.counts.of(welcome).fetch_sub(1, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpStream};
+
+    use harness::stop::Stop;
+
+    use crate::connection::Config;
+    use crate::site::Site;
+
+    const HELLO: &[u8] = b"hello, world\n";
+    const GET: &[u8] = b"GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n";
+    const WAIT: Duration = Duration::from_secs(20);
+
+    /// The event loop on a free loopback port, serving a one-file site with
+    /// a 15 s idle timeout; stopped by [`finish`].
+    struct Running {
+        addr: SocketAddr,
+        stop: Stop,
+        thread: JoinHandle<io::Result<Summary>>,
+        _root: tempfile::TempDir,
+    }
+
+    fn start() -> Running {
+        let root = tempfile::tempdir().expect("a temporary directory");
+        std::fs::write(root.path().join("hello.txt"), HELLO).expect("write the file");
+        let site = Site::new(root.path()).expect("the site");
+        let config = Config {
+            idle_timeout: Duration::from_secs(15),
+            header_timeout: Duration::from_secs(10),
+            max_requests: 1000,
+            access_log: false,
+            trace: false,
+        };
+        let stop = Stop::new();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        stop.wake_on_trigger(&listener).expect("wake on stop");
+        let addr = listener.local_addr().expect("its address");
+        let shared = Arc::new(Shared::new(site, config, stop.clone()));
+        let thread = thread::spawn(move || serve(&listener, &shared, 64, b"busy"));
+        Running {
+            addr,
+            stop,
+            thread,
+            _root: root,
+        }
+    }
+
+    fn finish(running: Running) {
+        running.stop.trigger();
+        let summary = running.thread.join().expect("no panic").expect("served");
+        assert_eq!(summary.panicked, 0);
+    }
+
+    fn connect(addr: SocketAddr) -> TcpStream {
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        stream.set_read_timeout(Some(WAIT)).expect("read timeout");
+        stream
+    }
+
+    /// Reads one whole response (head and `Content-Length` body) and
+    /// returns its body; `got` keeps what came after it.
+    fn read_body(stream: &mut TcpStream, got: &mut Vec<u8>) -> Vec<u8> {
+        let mut buf = [0; 4096];
+        loop {
+            if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
+                assert!(head.starts_with("http/1.1 200 ok"), "{head}");
+                let length: usize = head
+                    .split("content-length: ")
+                    .nth(1)
+                    .and_then(|rest| rest.split("\r\n").next())
+                    .and_then(|n| n.parse().ok())
+                    .expect("a Content-Length");
+                if got.len() >= end + 4 + length {
+                    let body = got[end + 4..end + 4 + length].to_vec();
+                    got.drain(..end + 4 + length);
+                    return body;
+                }
+            }
+            let n = stream.read(&mut buf).expect("the response");
+            assert!(n > 0, "closed in the middle of a response: {got:?}");
+            got.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    /// Reads until the server closes the connection (end of stream, with
+    /// nothing more sent: a timeout fails the test); the time since `since`.
+    fn closes(stream: &mut TcpStream, since: Instant) -> Duration {
+        let mut rest = Vec::new();
+        stream
+            .read_to_end(&mut rest)
+            .expect("end of stream, not a timeout");
+        assert!(rest.is_empty(), "more than one response: {rest:?}");
+        since.elapsed()
+    }
+
+    /// A read shorter than its buffer ends a turn only for an event without
+    /// a hang-up: a FIN that comes with the request, or after the response,
+    /// is still seen at once (not after the 15 s idle timeout).
+    #[test]
+    fn a_client_that_half_closes_is_answered_and_closed_at_once() {
+        let running = start();
+        for fin_with_request in [true, false] {
+            let started = Instant::now();
+            let mut stream = connect(running.addr);
+            let mut got = Vec::new();
+            stream.write_all(GET).expect("send");
+            if fin_with_request {
+                stream.shutdown(Shutdown::Write).expect("half-close");
+                assert_eq!(read_body(&mut stream, &mut got), HELLO);
+            } else {
+                assert_eq!(read_body(&mut stream, &mut got), HELLO);
+                thread::sleep(Duration::from_millis(200));
+                stream.shutdown(Shutdown::Write).expect("half-close");
+            }
+            let took = closes(&mut stream, started);
+            assert!(took < Duration::from_secs(5), "closed after {took:?}");
+        }
+        finish(running);
+    }
+
+    /// A head in two writes (split inside its blank line) is answered once,
+    /// when whole; a request pipelined behind it too; then the next.
+    #[test]
+    fn a_head_in_two_writes_is_answered_once() {
+        let running = start();
+        let mut stream = connect(running.addr);
+        let mut got = Vec::new();
+        let (first, rest) = GET.split_at(GET.len() - 1);
+        stream.write_all(first).expect("send the start");
+        thread::sleep(Duration::from_millis(200));
+        stream
+            .write_all(&[rest, GET].concat())
+            .expect("send the rest");
+        assert_eq!(read_body(&mut stream, &mut got), HELLO);
+        assert_eq!(read_body(&mut stream, &mut got), HELLO);
+        stream.write_all(GET).expect("send a third");
+        assert_eq!(read_body(&mut stream, &mut got), HELLO);
+        stream.shutdown(Shutdown::Write).expect("half-close");
+        assert!(
+            got.is_empty(),
+            "more than one response per request: {got:?}"
+        );
+        assert!(closes(&mut stream, Instant::now()) < Duration::from_secs(5));
+        finish(running);
     }
 }

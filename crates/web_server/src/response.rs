@@ -7,8 +7,6 @@
 //! The head is built in a buffer the connection keeps (no allocation per
 //! response) and sent with the body in one `write` when the body is small.
 
-use std::io::Write as _;
-
 /// The `Server` header.
 pub const SERVER: &str = concat!("web_server/", env!("CARGO_PKG_VERSION"), " (sockets-rs)");
 
@@ -91,14 +89,19 @@ pub enum Persistence {
 
 /// Starts a response head in `out` (which is cleared): the status line,
 /// `Server` and `Date`.
+/// (Byte by byte, not by `write!`: the formatting machinery was a sixth of
+/// the instructions of a cached 1 KiB response.)
 pub fn begin(out: &mut Vec<u8>, status: Status, date: &str) {
     out.clear();
-    let _ = write!(
-        out,
-        "HTTP/1.1 {} {}\r\nServer: {SERVER}\r\nDate: {date}\r\n",
-        status.code(),
-        status.reason()
-    );
+    out.extend_from_slice(b"HTTP/1.1 ");
+    push_number(out, u64::from(status.code()));
+    out.push(b' ');
+    out.extend_from_slice(status.reason().as_bytes());
+    out.extend_from_slice(b"\r\nServer: ");
+    out.extend_from_slice(SERVER.as_bytes());
+    out.extend_from_slice(b"\r\nDate: ");
+    out.extend_from_slice(date.as_bytes());
+    out.extend_from_slice(b"\r\n");
 }
 
 /// One header line.
@@ -116,7 +119,25 @@ pub fn header_bytes(out: &mut Vec<u8>, name: &str, value: &[u8]) {
 
 /// One header line with a number for its value.
 pub fn header_number(out: &mut Vec<u8>, name: &str, value: u64) {
-    let _ = write!(out, "{name}: {value}\r\n");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    push_number(out, value);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// `value` in decimal, as `write!` would put it.
+fn push_number(out: &mut Vec<u8>, mut value: u64) {
+    let mut digits = [0u8; 20]; // u64::MAX has 20
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// The `Connection` header if one is needed, and the blank line.
@@ -193,6 +214,18 @@ mod tests {
                  Content-Length: 24\r\nConnection: close\r\n\r\n"
             )
         );
+    }
+
+    #[test]
+    fn numbers_are_written_as_write_would() {
+        for value in [0, 7, 10, 1024, 102_400, 67_108_864, u64::MAX] {
+            let mut out = Vec::new();
+            header_number(&mut out, "Content-Length", value);
+            assert_eq!(out, format!("Content-Length: {value}\r\n").into_bytes());
+        }
+        let mut out = Vec::new();
+        begin(&mut out, Status::PartialContent, "D");
+        assert!(out.starts_with(b"HTTP/1.1 206 Partial Content\r\n"));
     }
 
     #[test]
