@@ -63,36 +63,10 @@ tools=$root/target/tools
 mdbook=$tools/bin/mdbook
 book=$root/target/book
 
-have_mdbook() {
-    [[ -x $mdbook ]] && [[ $("$mdbook" --version 2>/dev/null) == "mdbook v$MDBOOK_VERSION" ]]
-}
-
-if ! have_mdbook; then
-    command -v cargo >/dev/null || {
-        echo "book: cargo is not on PATH; it is needed once to install mdbook $MDBOOK_VERSION" >&2
-        exit 1
-    }
-    mkdir -p "$tools"
-    # One install at a time (two test runs, or a test and a person).
-    exec 9>"$tools/.install.lock"
-    command -v flock >/dev/null && flock 9
-    if ! have_mdbook; then
-        echo "book: installing mdbook $MDBOOK_VERSION into target/tools (once; compiling takes a few minutes)" >&2
-        # cargo install builds in a temporary directory of its own; a
-        # CARGO_TARGET_DIR from outside (e.g. the workspace's, locked by a
-        # running `cargo test`) must not be used for it.
-        env -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET_DIR \
-            cargo install mdbook --locked --version "$MDBOOK_VERSION" --root "$tools" || {
-            echo "book: cargo install mdbook $MDBOOK_VERSION failed (see above)" >&2
-            exit 1
-        }
-        have_mdbook || {
-            echo "book: $mdbook is not mdbook v$MDBOOK_VERSION after installing it" >&2
-            exit 1
-        }
-    fi
-    exec 9>&-
-fi
+# shellcheck source-path=SCRIPTDIR source=lib/tools.sh
+source "$root/scripts/lib/tools.sh"
+TOOLS=$tools
+install_tool book mdbook "$MDBOOK_VERSION" mdbook
 
 if $serve; then
     echo "book: serving on http://127.0.0.1:$port (Ctrl-C stops it)" >&2

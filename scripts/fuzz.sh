@@ -75,31 +75,10 @@ cargo +nightly --version >/dev/null 2>&1 || {
     exit 1
 }
 
-have_cargo_fuzz() {
-    [[ -x $cargo_fuzz ]] && [[ $("$cargo_fuzz" --version 2>/dev/null) == "cargo-fuzz $CARGO_FUZZ_VERSION" ]]
-}
-
-if ! have_cargo_fuzz; then
-    mkdir -p "$tools"
-    # One install at a time (two runs, or a run and scripts/book.sh).
-    exec 9>"$tools/.install.lock"
-    command -v flock >/dev/null && flock 9
-    if ! have_cargo_fuzz; then
-        echo "fuzz: installing cargo-fuzz $CARGO_FUZZ_VERSION into target/tools (once; compiling takes a few minutes)" >&2
-        # cargo install builds in a temporary directory of its own, never in
-        # a CARGO_TARGET_DIR from outside (which a running build may lock).
-        env -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET_DIR \
-            cargo install cargo-fuzz --locked --version "$CARGO_FUZZ_VERSION" --root "$tools" || {
-            echo "fuzz: cargo install cargo-fuzz $CARGO_FUZZ_VERSION failed (see above)" >&2
-            exit 1
-        }
-        have_cargo_fuzz || {
-            echo "fuzz: $cargo_fuzz is not cargo-fuzz $CARGO_FUZZ_VERSION after installing it" >&2
-            exit 1
-        }
-    fi
-    exec 9>&-
-fi
+# shellcheck source-path=SCRIPTDIR source=lib/tools.sh
+source "$root/scripts/lib/tools.sh"
+TOOLS=$tools
+install_tool fuzz cargo-fuzz "$CARGO_FUZZ_VERSION" cargo-fuzz
 
 corpus=$root/target/fuzz-corpus/$target
 logs=$root/target/fuzz-logs
