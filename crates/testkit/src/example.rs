@@ -20,25 +20,26 @@ static BUILDING: Mutex<()> = Mutex::new(());
 /// The path of the step `name` of `package`, built if it is missing or
 /// older than its source.
 pub fn example(package: &str, name: &str) -> PathBuf {
-    let test_exe = std::env::current_exe().expect("the test binary's path");
-    // target/<profile>/deps/<test> → target/<profile>
-    let profile_dir = test_exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("a test binary lives in target/<profile>/deps");
-    let path = profile_dir
+    let path = profile_dir()
         .join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     let _one_at_a_time = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     if !is_up_to_date(&path, package, name) {
-        build(
-            package,
-            name,
-            profile_dir.file_name() == Some(OsStr::new("release")),
-        );
+        cargo_build(&["-p", package, "--example", name]);
     }
     assert!(path.is_file(), "no step {name} at {}", path.display());
     path
+}
+
+/// `target/<profile>`, where the running test binary's lesson binaries and
+/// steps are: the test binary is `target/<profile>/deps/<test>`.
+pub fn profile_dir() -> PathBuf {
+    let test_exe = std::env::current_exe().expect("the test binary's path");
+    test_exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("a test binary lives in target/<profile>/deps")
+        .to_path_buf()
 }
 
 /// Whether the step's binary exists and is newer than its source file.
@@ -55,19 +56,22 @@ fn is_up_to_date(binary: &Path, package: &str, name: &str) -> bool {
     }
 }
 
-/// `cargo build -p PACKAGE --example NAME`, with the cargo running the tests.
-fn build(package: &str, name: &str, release: bool) {
+/// `cargo build --quiet ARGS`, with the cargo running the tests and in
+/// their profile (`--release` when they run in release), from the
+/// workspace's root; fails the test if the build fails.
+pub fn cargo_build(args: &[&str]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--quiet", "-p", package, "--example", name]);
-    if release {
+    cmd.args(["build", "--quiet"]).args(args);
+    if profile_dir().file_name() == Some(OsStr::new("release")) {
         cmd.arg("--release");
     }
     let status = cmd
+        .current_dir(crate::repo_root())
         .stdin(Stdio::null())
         .status()
-        .expect("running cargo to build a step");
-    assert!(status.success(), "cargo could not build the step {name}");
+        .expect("running cargo to build");
+    assert!(status.success(), "cargo build {} failed", args.join(" "));
 }
 
 /// A command for the step `name` of `package` with positional `args`, as

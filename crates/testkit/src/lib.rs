@@ -19,7 +19,7 @@ mod net;
 mod process;
 mod text;
 
-pub use example::{example, step};
+pub use example::{cargo_build, example, profile_dir, step};
 
 pub use net::{
     closed_tcp_addr, fake_tcp_server, fake_udp_server, tcp_connect, udp_ask, udp_recv, udp_socket,
@@ -27,6 +27,26 @@ pub use net::{
 };
 pub use process::{run, run_ok, run_with_closed_stdout, Captured, Process, Server, START_TIMEOUT};
 pub use text::{assert_contains_all, numbers_after, seq_output, stderr, stdout, text};
+
+/// The workspace's root folder, where `crates/`, `docs/` and `scripts/` are.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace root")
+}
+
+/// The lesson pages, `docs/lessons/*.md`, in name order.
+pub fn lesson_pages() -> Vec<PathBuf> {
+    let dir = repo_root().join("docs/lessons");
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .collect();
+    pages.sort();
+    pages
+}
 
 /// The flags every headless Chromium of the tests runs with (then a
 /// `--user-data-dir` of the test's own): no sandbox (the tests may run as

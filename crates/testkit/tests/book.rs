@@ -37,10 +37,7 @@ use nix::unistd::Pid;
 const CHROMIUM_LIMIT: Duration = Duration::from_secs(60);
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("the workspace root")
+    testkit::repo_root()
 }
 
 fn read(path: &Path) -> String {

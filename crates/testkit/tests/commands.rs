@@ -21,46 +21,16 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Once;
+use std::sync::{LazyLock, Once};
 use std::time::{Duration, Instant};
 
 use regex::Regex;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("the repository's root")
-}
-
-/// `target/debug` (or the profile the tests run in).
-fn profile_dir() -> PathBuf {
-    let test_exe = std::env::current_exe().expect("the test binary's path");
-    test_exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("a test binary lives in target/<profile>/deps")
-        .to_path_buf()
-}
 
 /// Every lesson binary and step, built once (nothing to do after
 /// `cargo test --workspace`, which has built them all).
 fn build_everything() {
     static BUILT: Once = Once::new();
-    BUILT.call_once(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "--workspace", "--bins", "--examples"]);
-        if profile_dir().ends_with("release") {
-            cmd.arg("--release");
-        }
-        let status = cmd
-            .current_dir(root())
-            .stdin(Stdio::null())
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build of the lessons failed");
-    });
+    BUILT.call_once(|| testkit::cargo_build(&["--workspace", "--bins", "--examples"]));
 }
 
 /// One block of a page that has `$ ` lines.
@@ -139,39 +109,37 @@ fn blocks(page: &Path) -> Vec<Block> {
     found
 }
 
-fn lesson_pages() -> Vec<PathBuf> {
-    let mut pages: Vec<PathBuf> = fs::read_dir(root().join("docs/lessons"))
-        .expect("docs/lessons")
-        .map(|entry| entry.expect("an entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
-        .collect();
-    pages.sort();
-    pages
-}
-
 /// The command as the test runs it: `cargo run` replaced by what it runs,
 /// `/tmp/` by the test's own directory.
 fn as_run(command: &str) -> String {
-    let example = Regex::new(r"cargo run (?:-q )?-p [a-z_]+ --example ([a-z0-9_]+)(?: --)?")
-        .expect("a regex");
-    let binary = Regex::new(r"cargo run (?:-q )?-p ([a-z_]+)(?: --)?").expect("a regex");
-    let command = example.replace_all(command, "$1");
-    let command = binary.replace_all(&command, "$1");
+    static EXAMPLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"cargo run (?:-q )?-p [a-z_]+ --example ([a-z0-9_]+)(?: --)?").expect("a regex")
+    });
+    static BINARY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"cargo run (?:-q )?-p ([a-z_]+)(?: --)?").expect("a regex"));
+    let command = EXAMPLE.replace_all(command, "$1");
+    let command = BINARY.replace_all(&command, "$1");
     command.replace("/tmp/", "\"$T\"/")
 }
 
 /// Ports, times and the temporary directory, the same on both sides.
 fn alike(text: &str, tmp: &Path) -> String {
+    static PORT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"((?:\d{1,3}\.){3}\d{1,3}|\[[0-9a-f:]+\]|localhost):\d{1,5}\b")
+            .expect("a regex")
+    });
+    static STAMP: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?").expect("a regex")
+    });
+    static CLOCK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\d\d:\d\d:\d\d\b").expect("a regex"));
+    static MILLIS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\d+(?:\.\d+)? ms\b").expect("a regex"));
     let text = text.replace(&tmp.display().to_string(), "/tmp");
-    let port = Regex::new(r"((?:\d{1,3}\.){3}\d{1,3}|\[[0-9a-f:]+\]|localhost):\d{1,5}\b")
-        .expect("a regex");
-    let stamp = Regex::new(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?").expect("a regex");
-    let clock = Regex::new(r"\b\d\d:\d\d:\d\d\b").expect("a regex");
-    let millis = Regex::new(r"\b\d+(?:\.\d+)? ms\b").expect("a regex");
-    let text = port.replace_all(&text, "$1:[PORT]");
-    let text = stamp.replace_all(&text, "[TIME]");
-    let text = clock.replace_all(&text, "[TIME]");
-    millis.replace_all(&text, "[MS] ms").into_owned()
+    let text = PORT.replace_all(&text, "$1:[PORT]");
+    let text = STAMP.replace_all(&text, "[TIME]");
+    let text = CLOCK.replace_all(&text, "[TIME]");
+    MILLIS.replace_all(&text, "[MS] ms").into_owned()
 }
 
 /// Runs a block's commands in one bash, each `{ COMMAND\n} 2>&1`, with a
@@ -189,8 +157,8 @@ fn run_block(block: &Block, tmp: &Path, cwd: &Path) -> Vec<String> {
     }
     let path = format!(
         "{}:{}:{}",
-        profile_dir().join("examples").display(),
-        profile_dir().display(),
+        testkit::profile_dir().join("examples").display(),
+        testkit::profile_dir().display(),
         std::env::var("PATH").unwrap_or_default()
     );
     let mut child = Command::new("bash")
@@ -242,7 +210,7 @@ fn every_command_a_page_shows_prints_what_the_page_shows() {
     build_everything();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for page in lesson_pages() {
+    for page in testkit::lesson_pages() {
         for block in blocks(&page) {
             if block.not_checked.is_some() {
                 continue;
@@ -250,8 +218,11 @@ fn every_command_a_page_shows_prints_what_the_page_shows() {
             let tmp = tempfile::tempdir().expect("a temporary directory");
             let cwd = tempfile::tempdir().expect("a temporary directory");
             for linked in ["scripts", "crates"] {
-                std::os::unix::fs::symlink(root().join(linked), cwd.path().join(linked))
-                    .expect("link into the shell's directory");
+                std::os::unix::fs::symlink(
+                    testkit::repo_root().join(linked),
+                    cwd.path().join(linked),
+                )
+                .expect("link into the shell's directory");
             }
             let printed = run_block(&block, tmp.path(), cwd.path());
             for ((command, shown), actual) in block.commands.iter().zip(printed) {
@@ -283,7 +254,7 @@ fn every_command_a_page_shows_prints_what_the_page_shows() {
 #[test]
 fn every_block_left_unchecked_says_why_and_each_page_names_its_demo() {
     let demo = Command::new("bash")
-        .arg(root().join("scripts/demo.sh"))
+        .arg(testkit::repo_root().join("scripts/demo.sh"))
         .arg("--list")
         .output()
         .expect("run scripts/demo.sh --list");
@@ -295,7 +266,7 @@ fn every_block_left_unchecked_says_why_and_each_page_names_its_demo() {
     assert!(lessons.len() >= 10, "demo.sh --list gave {lessons:?}");
     let mut problems = Vec::new();
     let (mut run, mut skipped) = (0, 0);
-    for page in lesson_pages() {
+    for page in testkit::lesson_pages() {
         for block in blocks(&page) {
             match &block.not_checked {
                 Some(why) if why.len() < 10 => problems.push(format!(

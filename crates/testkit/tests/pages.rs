@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    testkit::repo_root()
 }
 
 /// README.md and every page under docs/.
@@ -203,14 +203,6 @@ const NOT_STEPS: [&str; 2] = [
     "crates/ftp/examples/raw_copy.rs",  // the loopback ceiling, for the benchmark
 ];
 
-/// The lesson pages.
-fn lesson_pages() -> Vec<PathBuf> {
-    pages()
-        .into_iter()
-        .filter(|page| page.parent().is_some_and(|dir| dir.ends_with("lessons")))
-        .collect()
-}
-
 /// Every `{{#include PATH}}` or `{{#include PATH:ANCHOR}}` of a page, as
 /// (PATH relative to the page, ANCHOR or "").
 fn includes(text: &str) -> Vec<(String, String)> {
@@ -295,7 +287,7 @@ fn the_diffs_on_the_pages_are_made_from_the_files() {
 fn every_step_and_every_cited_diff_is_included_from_its_file() {
     let mut included = HashSet::new();
     let mut problems = Vec::new();
-    for page in lesson_pages() {
+    for page in testkit::lesson_pages() {
         let text = fs::read_to_string(&page).expect("readable page");
         let dir = page.parent().expect("a page's folder");
         for (path, anchor) in includes(&text) {
