@@ -119,6 +119,9 @@ median() {
     printf '%s\n' "$@" | sort -n |
         awk '{ v[NR] = $1 } END { m = int((NR + 1) / 2); printf "%.0f\n", (v[m] + v[NR + 1 - m]) / 2 }'
 }
+# The middle run as it was measured (decimals kept; the lower middle of an
+# even count), for CPU seconds and percentages.
+middle() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 minimum() { printf '%s\n' "$@" | sort -n | head -n 1; }
 maximum() { printf '%s\n' "$@" | sort -n | tail -n 1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -912,7 +915,7 @@ section_io_models() {
             printf '| %s | %s | %s | %s–%s | %s | %s |\n' \
                 "$((conns < IO_ACTIVE ? conns : IO_ACTIVE)) + $((conns > IO_ACTIVE ? conns - IO_ACTIVE : 0))" \
                 "$label" "${med[$label.$conns]}" "$(minimum ${rps[$label.$conns]})" "$(maximum ${rps[$label.$conns]})" \
-                "$(printf '%s\n' ${cpu[$label.$conns]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" \
+                "$(middle ${cpu[$label.$conns]})" \
                 "$(median ${rss[$label.$conns]})"
             echo "$label $conns ${med[$label.$conns]}" >>"$figures"
         done
@@ -923,7 +926,7 @@ section_io_models() {
     for label in "${IO_MODELS[@]}"; do
         # shellcheck disable=SC2086
         printf '| %s | %s (%s) |\n' "$label" \
-            "$(printf '%s\n' ${idle[$label]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')" \
+            "$(middle ${idle[$label]})" \
             "$(echo ${idle[$label]})"
     done
     echo
@@ -955,7 +958,7 @@ section_io_models() {
             printf '| %s | %s | %s | %s–%s | %s |\n' \
                 "$((conns < IO_ACTIVE ? conns : IO_ACTIVE)) + $((conns > IO_ACTIVE ? conns - IO_ACTIVE : 0))" \
                 "$label" "${pmed[$label.$conns]}" "$(minimum ${prps[$label.$conns]})" "$(maximum ${prps[$label.$conns]})" \
-                "$(printf '%s\n' ${pcpu[$label.$conns]} | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+                "$(middle ${pcpu[$label.$conns]})"
         done
     done
     echo

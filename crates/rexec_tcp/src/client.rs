@@ -79,6 +79,9 @@ fn exchange(
 /// mid-answer is a server that is not framing the way the client reads.
 const REST_WAIT: Duration = Duration::from_secs(3);
 
+/// How many of an answer's first bytes are kept for an error message.
+const FIRST_KEPT: usize = 64;
+
 /// The connection while one answer is read: the first bytes may take the
 /// whole `--timeout` (the command is running), the rest only
 /// [`REST_WAIT`]. Keeps the first bytes it saw, for the error message.
@@ -111,8 +114,8 @@ impl Read for Answer<'_, '_> {
         if self.first.is_empty() && n > 0 {
             self.conn.get_ref().set_read_timeout(Some(REST_WAIT))?;
         }
-        let keep = n.min(64 - self.first.len().min(64));
-        self.first.extend_from_slice(&buf[..keep]);
+        let room = FIRST_KEPT.saturating_sub(self.first.len());
+        self.first.extend_from_slice(&buf[..n.min(room)]);
         Ok(n)
     }
 }
