@@ -4,7 +4,8 @@
 //! does not need tcpdump: wrap the socket in [`Traced`] (a stream) or
 //! [`TracedUdp`] (a datagram socket) and each `send`/`recv` prints, to stderr,
 //! the direction, the peer, the byte count and a `hexdump -C` style dump of
-//! the first [`DUMP_LIMIT`] bytes:
+//! the first [`DUMP_LIMIT`] bytes (all of them after `.whole()`, for a
+//! protocol whose messages are short enough to read whole, as DNS's are):
 //!
 //! ```text
 //! 22:50:01.123 recv ← 127.0.0.1:43817 14 bytes
@@ -45,6 +46,18 @@ pub fn format_event(
     bytes: &[u8],
     peer_closed: bool,
 ) -> String {
+    format_event_up_to(direction, peer, bytes, peer_closed, DUMP_LIMIT)
+}
+
+/// [`format_event`] with the dump cut at `limit` bytes instead of
+/// [`DUMP_LIMIT`].
+fn format_event_up_to(
+    direction: Direction,
+    peer: SocketAddr,
+    bytes: &[u8],
+    peer_closed: bool,
+    limit: usize,
+) -> String {
     let time = chrono::Local::now().format("%H:%M:%S%.3f");
     let note = if peer_closed {
         " (the peer closed its side)"
@@ -56,14 +69,19 @@ pub fn format_event(
         direction.label(),
         bytes.len()
     );
-    out.push_str(&hex_dump(bytes));
+    out.push_str(&hex_dump_up_to(bytes, limit));
     out
 }
 
 /// A `hexdump -C` style dump of the first [`DUMP_LIMIT`] bytes, 16 a line,
 /// with a count of what was left out.
 pub fn hex_dump(bytes: &[u8]) -> String {
-    let shown = &bytes[..bytes.len().min(DUMP_LIMIT)];
+    hex_dump_up_to(bytes, DUMP_LIMIT)
+}
+
+/// [`hex_dump`] of the first `limit` bytes.
+fn hex_dump_up_to(bytes: &[u8], limit: usize) -> String {
+    let shown = &bytes[..bytes.len().min(limit)];
     let mut out = String::new();
     for (line, chunk) in shown.chunks(16).enumerate() {
         let _ = write!(out, "  {:04x}  ", line * 16);
@@ -102,8 +120,8 @@ fn printable(b: u8) -> char {
 
 /// Prints one event to stderr in a single write, so the dumps of several
 /// connection threads never interleave line by line.
-fn emit(direction: Direction, peer: SocketAddr, bytes: &[u8], peer_closed: bool) {
-    let event = format_event(direction, peer, bytes, peer_closed);
+fn emit(direction: Direction, peer: SocketAddr, bytes: &[u8], peer_closed: bool, limit: usize) {
+    let event = format_event_up_to(direction, peer, bytes, peer_closed, limit);
     let _ = io::stderr().lock().write_all(event.as_bytes());
 }
 
@@ -114,6 +132,7 @@ pub struct Traced<S> {
     inner: S,
     peer: SocketAddr,
     enabled: bool,
+    limit: usize,
 }
 
 impl<S> Traced<S> {
@@ -123,6 +142,16 @@ impl<S> Traced<S> {
             inner,
             peer,
             enabled,
+            limit: DUMP_LIMIT,
+        }
+    }
+
+    /// Dumps every byte of each send and receive, not only the first
+    /// [`DUMP_LIMIT`].
+    pub fn whole(self) -> Self {
+        Traced {
+            limit: usize::MAX,
+            ..self
         }
     }
 
@@ -151,6 +180,7 @@ impl<S: Read> Read for Traced<S> {
                 self.peer,
                 &buf[..n],
                 n == 0 && !buf.is_empty(),
+                self.limit,
             );
         }
         Ok(n)
@@ -161,7 +191,7 @@ impl<S: Write> Write for Traced<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         if self.enabled {
-            emit(Direction::Send, self.peer, &buf[..n], false);
+            emit(Direction::Send, self.peer, &buf[..n], false, self.limit);
         }
         Ok(n)
     }
@@ -177,12 +207,25 @@ impl<S: Write> Write for Traced<S> {
 pub struct TracedUdp {
     socket: UdpSocket,
     enabled: bool,
+    limit: usize,
 }
 
 impl TracedUdp {
     /// Wraps `socket`; `enabled` is `--trace`.
     pub fn new(socket: UdpSocket, enabled: bool) -> Self {
-        TracedUdp { socket, enabled }
+        TracedUdp {
+            socket,
+            enabled,
+            limit: DUMP_LIMIT,
+        }
+    }
+
+    /// Dumps every byte of each datagram, not only the first [`DUMP_LIMIT`].
+    pub fn whole(self) -> Self {
+        TracedUdp {
+            limit: usize::MAX,
+            ..self
+        }
     }
 
     /// The wrapped socket, for options such as timeouts.
@@ -194,7 +237,7 @@ impl TracedUdp {
     pub fn send_to(&self, datagram: &[u8], peer: SocketAddr) -> io::Result<usize> {
         let n = self.socket.send_to(datagram, peer)?;
         if self.enabled {
-            emit(Direction::Send, peer, &datagram[..n], false);
+            emit(Direction::Send, peer, &datagram[..n], false, self.limit);
         }
         Ok(n)
     }
@@ -204,7 +247,7 @@ impl TracedUdp {
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         let (n, peer) = self.socket.recv_from(buf)?;
         if self.enabled {
-            emit(Direction::Recv, peer, &buf[..n], false);
+            emit(Direction::Recv, peer, &buf[..n], false, self.limit);
         }
         Ok((n, peer))
     }
@@ -228,6 +271,25 @@ mod tests {
         assert_eq!(
             hex_dump(b"\x05\x00\x00\x00hello"),
             "  0000  05 00 00 00 68 65 6c 6c  6f                       |....hello|\n"
+        );
+    }
+
+    #[test]
+    fn whole_dumps_past_the_limit() {
+        let bytes = [b'a'; DUMP_LIMIT + 100];
+        let dump = hex_dump_up_to(
+            &bytes,
+            Traced::new((), "127.0.0.1:9".parse().expect("an address"), true)
+                .whole()
+                .limit,
+        );
+        assert_eq!(dump.lines().count(), (DUMP_LIMIT + 100).div_ceil(16));
+        assert!(!dump.contains("not shown"), "{dump}");
+        let socket = UdpSocket::bind("127.0.0.1:0").expect("a socket");
+        assert_eq!(TracedUdp::new(socket, true).whole().limit, usize::MAX);
+        assert_eq!(
+            Traced::new((), "127.0.0.1:9".parse().expect("an address"), true).limit,
+            DUMP_LIMIT
         );
     }
 

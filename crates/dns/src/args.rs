@@ -65,7 +65,11 @@ pub enum Role {
         example.test       TXT    \"v=spf1 -all\" \"more text\"\n\n\
         A name under the zone's domain that the zone lacks is NXDOMAIN; a name\n\
         outside it is REFUSED. A UDP answer over 512 bytes is truncated (TC);\n\
-        over TCP it is whole. Ctrl-C stops the server.\n")]
+        over TCP it is whole. Ctrl-C stops the server.\n",
+        mut_arg("trace", |trace| trace.help(
+            "Print every send and receive to stderr: direction, peer, byte count \
+             and a hex + ASCII dump of every byte"
+        )))]
     Server(ServerArgs),
 }
 
@@ -98,7 +102,7 @@ pub struct QueryArgs {
     pub tcp: bool,
 
     /// Print every send and receive to stderr: direction, peer, byte count
-    /// and a hex + ASCII dump of the first 256 bytes.
+    /// and a hex + ASCII dump of every byte.
     #[arg(long)]
     pub trace: bool,
 }

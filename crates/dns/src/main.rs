@@ -72,7 +72,7 @@ fn query(args: &QueryArgs) -> Result<(), Failure> {
     } else {
         // socket(AF_INET, SOCK_DGRAM); sendto(query, (server, 53)); recvfrom()
         let socket = harness::udp::client_socket_for(server)?;
-        let socket = TracedUdp::new(socket, args.trace);
+        let socket = TracedUdp::new(socket, args.trace).whole();
         let tries = args.retries + 1;
         let answer = ask_udp(&socket, server, &query, timeout, tries, &mut |note| {
             eprintln!(";; {note}");

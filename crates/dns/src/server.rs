@@ -71,7 +71,12 @@ pub fn server(args: &ServerArgs) -> Result<(), Failure> {
         })
     };
 
-    udp_server(TracedUdp::new(udp, args.net.trace), &zone, &counts, &stop);
+    udp_server(
+        TracedUdp::new(udp, args.net.trace).whole(),
+        &zone,
+        &counts,
+        &stop,
+    );
 
     let tcp_summary = tcp_server
         .join()
@@ -136,7 +141,7 @@ fn tcp_client(stream: &TcpStream, peer: SocketAddr, zone: &Zone, counts: &Counts
         log!("{peer} TCP dropped: {}", describe(&e));
         return;
     }
-    let mut conn = Traced::new(stream, peer, trace);
+    let mut conn = Traced::new(stream, peer, trace).whole();
     loop {
         let request = match read_tcp_message(&mut conn) {
             Ok(Some(request)) => request,

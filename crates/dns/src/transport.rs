@@ -176,7 +176,7 @@ pub fn ask_tcp(
     };
     stream.set_read_timeout(Some(timeout)).map_err(lost)?;
     stream.set_write_timeout(Some(timeout)).map_err(lost)?;
-    let mut stream = Traced::new(&stream, server, trace);
+    let mut stream = Traced::new(&stream, server, trace).whole();
     stream
         .write_all(&tcp_frame(&bytes).map_err(lost)?)
         .map_err(lost)?;

@@ -386,6 +386,32 @@ fn trace_shows_the_query_bytes() {
 }
 
 #[test]
+fn trace_shows_every_byte_of_a_long_message() {
+    let (_dir, zone) = zone_dir();
+    let server = start_server(&zone);
+    let out = run(
+        query_command(
+            server.addr,
+            "big.example.test",
+            &["--type", "TXT", "--tcp", "--trace"],
+        ),
+        b"",
+        WAIT,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stderr(&out);
+    // The 850-byte answer, after its 2-byte length: dumped to its last
+    // line (offset 0x350), nothing left out as the other lessons' dumps do
+    // after 256 bytes.
+    assert!(
+        said.contains(&format!("recv ← {} 850 bytes", server.addr)),
+        "{said}"
+    );
+    assert!(said.contains("\n  0350  "), "{said}");
+    assert!(!said.contains("not shown"), "{said}");
+}
+
+#[test]
 fn bad_names_and_servers_are_usage_errors() {
     let too_long = "x".repeat(64) + ".test";
     let out = run(
