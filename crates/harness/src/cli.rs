@@ -76,11 +76,31 @@ impl<const PORT: u16> NetArgs<PORT> {
     /// `listening on ADDR` line once the address is real. Hands back the
     /// listener and the [`Stop`] that Ctrl-C triggers.
     pub fn listen_tcp(&self) -> Result<(TcpListener, Stop), Failure> {
-        let listener = self.bind_tcp()?;
-        let stop = Stop::on_ctrl_c()?;
-        stop.wake_on_trigger(&listener)?;
-        announce_listening(listener.local_addr()?);
-        Ok((listener, stop))
+        opened(self.bind_tcp()?)
+    }
+
+    /// [`listen_tcp`](Self::listen_tcp) with a `listen(backlog)` of its
+    /// own: std's `TcpListener::bind` always asks for 128 finished
+    /// handshakes, which a client opening thousands of connections in a row
+    /// overflows (the kernel caps `backlog` at `net.core.somaxconn`).
+    /// `SO_REUSEADDR` is set as std sets it.
+    pub fn listen_tcp_with_backlog(&self, backlog: i32) -> Result<(TcpListener, Stop), Failure> {
+        opened(self.bind_tcp_with_backlog(backlog)?)
+    }
+
+    /// [`bind_tcp`](Self::bind_tcp), but `listen(backlog)`: the bind of
+    /// [`listen_tcp_with_backlog`](Self::listen_tcp_with_backlog).
+    pub fn bind_tcp_with_backlog(&self, backlog: i32) -> Result<TcpListener, Failure> {
+        use socket2::{Domain, Socket, Type};
+        let addr = self.server_addr()?;
+        let listen = || -> io::Result<TcpListener> {
+            let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+            socket.set_reuse_address(true)?;
+            socket.bind(&addr.into())?;
+            socket.listen(backlog)?;
+            Ok(socket.into())
+        };
+        listen().map_err(|e| bind_failure(&self.host, self.port, &e))
     }
 
     /// The UDP server's opening: `socket(AF_INET, SOCK_DGRAM)` + `bind()`,
@@ -195,6 +215,15 @@ impl<const PORT: u16> NetArgs<PORT> {
             describe(&e)
         )))
     }
+}
+
+/// A bound listener made a server's: a Ctrl-C that wakes its `accept()`,
+/// and the `listening on ADDR` line.
+fn opened(listener: TcpListener) -> Result<(TcpListener, Stop), Failure> {
+    let stop = Stop::on_ctrl_c()?;
+    stop.wake_on_trigger(&listener)?;
+    announce_listening(listener.local_addr()?);
+    Ok((listener, stop))
 }
 
 fn bind_failure(host: &str, port: u16, e: &io::Error) -> Failure {
@@ -364,6 +393,45 @@ mod tests {
         assert_eq!(
             failure.message,
             format!("cannot listen on 127.0.0.1:{port}: address already in use; is another server running? --port 0 picks a free port")
+        );
+    }
+
+    #[test]
+    fn the_backlog_is_how_many_handshakes_wait_for_accept() {
+        // Nothing accepts: Linux queues backlog + 1 finished handshakes,
+        // then drops the next SYN, so that connect does not complete.
+        let args = Demo::parse_from(["demo", "--port", "0"]);
+        let small = args.net.bind_tcp_with_backlog(1).expect("a free port");
+        let addr = small.local_addr().expect("bound");
+        let wait = std::time::Duration::from_millis(300);
+        let queued: Vec<_> = (0..2)
+            .map(|_| TcpStream::connect_timeout(&addr, wait).expect("queued"))
+            .collect();
+        let refused = TcpStream::connect_timeout(&addr, wait).expect_err("the queue is full");
+        assert!(is_timeout(&refused), "{refused}");
+        drop(queued);
+
+        let large = args.net.bind_tcp_with_backlog(64).expect("a free port");
+        let addr = large.local_addr().expect("bound");
+        let queued: Vec<_> = (0..20)
+            .map(|_| TcpStream::connect_timeout(&addr, wait).expect("queued"))
+            .collect();
+        assert_eq!(queued.len(), 20);
+    }
+
+    #[test]
+    fn a_taken_port_is_the_same_failure_with_a_backlog() {
+        let taken = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = taken.local_addr().expect("bound").port().to_string();
+        let args = Demo::parse_from(["demo", "--port", &port]);
+        let failure = args.net.bind_tcp_with_backlog(16).expect_err("port in use");
+        assert_eq!(failure.code, 1);
+        assert!(
+            failure.message.starts_with(&format!(
+                "cannot listen on 127.0.0.1:{port}: address already in use;"
+            )),
+            "{}",
+            failure.message
         );
     }
 

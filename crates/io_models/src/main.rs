@@ -20,9 +20,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use harness::cli::{self, Failure};
+use harness::cli::Failure;
 use harness::log;
-use harness::stop::Stop;
 use nix::sys::resource::{getrlimit, setrlimit, Resource};
 
 use args::{Args, Model};
@@ -50,7 +49,6 @@ fn run(args: Args) -> Result<(), Failure> {
     if args.model == Model::Uring {
         uring::check_available()?;
     }
-    let stop = Stop::on_ctrl_c()?;
     let settings = Settings {
         trace: args.net.trace,
         idle_timeout: (args.idle_timeout > 0).then(|| Duration::from_secs(args.idle_timeout)),
@@ -58,19 +56,15 @@ fn run(args: Args) -> Result<(), Failure> {
     };
 
     if args.model == Model::Sigio {
-        let socket = args.net.bind_udp()?;
-        cli::announce_listening(socket.local_addr()?);
+        // socket(AF_INET, SOCK_DGRAM) + bind(); Ctrl-C sends a wake-up datagram
+        let (socket, stop) = args.net.listen_udp()?;
         let summary = sigio::serve(socket, &stop, &settings)?;
         log!("shutting down (sigio): {summary}");
         return Ok(());
     }
 
     // socket() + bind() + listen(): the same for every TCP model.
-    let listener = bind_listener(&args.net)?;
-    if args.model != Model::Tokio {
-        stop.wake_on_trigger(&listener)?;
-    }
-    cli::announce_listening(listener.local_addr()?);
+    let (listener, stop) = args.net.listen_tcp_with_backlog(BACKLOG)?;
     let summary = match args.model {
         Model::Blocking => blocking::serve(&listener, &stop, &settings).to_string(),
         Model::Threads => threads::serve(&listener, &stop, &settings).to_string(),
@@ -95,21 +89,6 @@ fn run(args: Args) -> Result<(), Failure> {
 /// late, and each dropped handshake costs the client a 1 s SYN retry. The
 /// kernel caps it at `net.core.somaxconn` (4096 by default).
 const BACKLOG: i32 = 4096;
-
-/// `bind_tcp`, with SO_REUSEADDR as std sets it, and a `listen(BACKLOG)`.
-fn bind_listener(net: &harness::cli::NetArgs<8080>) -> Result<std::net::TcpListener, Failure> {
-    use socket2::{Domain, Socket, Type};
-    let addr = net.server_addr()?;
-    let listen = || -> std::io::Result<std::net::TcpListener> {
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-        socket.set_reuse_address(true)?;
-        socket.bind(&addr.into())?;
-        socket.listen(BACKLOG)?;
-        Ok(socket.into())
-    };
-    listen()
-        .map_err(|e| Failure::runtime(format!("cannot listen on {addr}: {}", cli::describe(&e))))
-}
 
 /// Raises this process's open-file soft limit to the hard limit, as nginx
 /// does (`worker_rlimit_nofile`): a server holding 10,000 connections needs

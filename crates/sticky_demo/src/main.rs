@@ -58,25 +58,28 @@ fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
-/// The lesson's client, once connected: one `send` per message (or, the
-/// fix, one frame per message). Returns what it sent, for the table.
-fn send_tcp(
-    conn: &mut impl Write,
-    case: Case,
-    framed: bool,
-) -> Result<Vec<&'static [u8]>, WireError> {
-    let mut sent = Vec::new();
-    for &message in case.messages() {
-        if framed {
-            // conn.send(struct.pack('i', len(message))); conn.send(message)
-            write_frame(conn, message)?;
-        } else {
-            // tcp_client.send('hello'.encode('utf-8'))
-            conn.write_all(message)?;
-        }
-        sent.push(message);
-    }
-    Ok(sent)
+/// `sticky_demo server`: the lesson's server, over TCP. One client, its
+/// exchange received and printed, then exit.
+fn serve(args: &ServerArgs) -> Result<(), Failure> {
+    let settings = Receiving::of(args);
+    let (case, mode) = (args.exchange.case, args.exchange.mode);
+    // tcp_server = socket(AF_INET, SOCK_STREAM); .bind(ip_port); .listen(back_log)
+    let (listener, stop) = args.net.listen_tcp()?;
+    log!(
+        "waiting for one client: `{}`",
+        args.exchange.client_command()
+    );
+    // conn, addr = tcp_server.accept()
+    let Some((conn, addr)) = connections(&listener, &stop).next() else {
+        log!("stopped before a client came");
+        return Ok(());
+    };
+    log!("{addr} connected");
+    conn.set_read_timeout(Some(settings.timeout))?;
+    let mut got = Vec::new();
+    let outcome = receive_tcp(&conn, addr, mode, case, settings, &mut got);
+    report::print_receiver(mode, case, &got);
+    outcome
 }
 
 /// The lesson's server, once its client's bytes are in: a `recv` of each
@@ -104,30 +107,6 @@ fn receive_raw(
     Ok(())
 }
 
-/// `sticky_demo server`: the lesson's server, over TCP. One client, its
-/// exchange received and printed, then exit.
-fn serve(args: &ServerArgs) -> Result<(), Failure> {
-    let settings = Receiving::of(args);
-    let (case, mode) = (args.exchange.case, args.exchange.mode);
-    // tcp_server = socket(AF_INET, SOCK_STREAM); .bind(ip_port); .listen(back_log)
-    let (listener, stop) = args.net.listen_tcp()?;
-    log!(
-        "waiting for one client: `{}`",
-        args.exchange.client_command()
-    );
-    // conn, addr = tcp_server.accept()
-    let Some((conn, addr)) = connections(&listener, &stop).next() else {
-        log!("stopped before a client came");
-        return Ok(());
-    };
-    log!("{addr} connected");
-    conn.set_read_timeout(Some(settings.timeout))?;
-    let mut got = Vec::new();
-    let outcome = receive_tcp(&conn, addr, mode, case, settings, &mut got);
-    report::print_receiver(mode, case, &got);
-    outcome
-}
-
 /// `sticky_demo client`: the lesson's client, over TCP: connect, send the
 /// case's messages, close.
 fn send(args: &ClientArgs) -> Result<(), Failure> {
@@ -145,6 +124,27 @@ fn send(args: &ClientArgs) -> Result<(), Failure> {
     let _ = stream.shutdown(Shutdown::Write);
     report::print_sender(mode, case, &sent);
     Ok(())
+}
+
+/// The lesson's client, once connected: one `send` per message (or, the
+/// fix, one frame per message). Returns what it sent, for the table.
+fn send_tcp(
+    conn: &mut impl Write,
+    case: Case,
+    framed: bool,
+) -> Result<Vec<&'static [u8]>, WireError> {
+    let mut sent = Vec::new();
+    for &message in case.messages() {
+        if framed {
+            // conn.send(struct.pack('i', len(message))); conn.send(message)
+            write_frame(conn, message)?;
+        } else {
+            // tcp_client.send('hello'.encode('utf-8'))
+            conn.write_all(message)?;
+        }
+        sent.push(message);
+    }
+    Ok(sent)
 }
 
 /// What every receiver needs to know.

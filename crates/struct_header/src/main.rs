@@ -54,31 +54,30 @@ fn run(args: Args) -> Result<(), Failure> {
     }
 }
 
-/// The lesson's sender. Length and header go out in one write, so Nagle
-/// never holds the header back behind the 4 bytes.
-fn send_message(
-    conn: &mut impl Write,
-    header: &FileHeader,
-    file: &mut impl Read,
-) -> Result<Sent, Failure> {
-    // head_bytes = bytes(json.dumps(header), encoding='utf-8')
-    let head_bytes = serde_json::to_vec(header).expect("a number and strings serialize");
-    // conn.send(struct.pack('i', len(head_bytes))); conn.send(head_bytes)
-    write_frame(conn, &head_bytes).map_err(|e| Failure::runtime(e.to_string()))?;
-    // conn.sendall(文件内容)
-    let file_bytes = io::copy(&mut file.take(header.file_size), conn)?;
-    if file_bytes < header.file_size {
-        return Err(Failure::runtime(format!(
-            "the file shrank while it was sent: {file_bytes} of {} bytes",
-            header.file_size
-        )));
-    }
-    let file_name = header.file_name.clone();
-    Ok(Sent {
-        head_bytes,
-        file_name,
-        file_bytes,
-    })
+/// `struct_header server`: receives one message, prints it, exits.
+fn server(args: &ServerArgs) -> Result<(), Failure> {
+    let timeout = Duration::from_secs(args.timeout);
+    // socket() + bind() + listen()
+    let (listener, stop) = args.net.listen_tcp()?;
+    log!("waiting for one message: `struct_header client [FILE]`");
+    // conn, addr = s.accept(), once
+    let Some((conn, peer)) = connections(&listener, &stop).next() else {
+        log!("stopped before a client came");
+        return Ok(());
+    };
+    log!("{peer} connected");
+    conn.set_read_timeout(Some(timeout))?;
+    let mut got = Received::default();
+    let mut traced = Traced::new(&conn, peer, args.net.trace);
+    let outcome = receive_message(&mut traced, args.max_header, &mut got);
+    report::received(&got);
+    let header = outcome.map_err(|e| receive_failure(e, timeout))?;
+    log!(
+        "{peer} sent {:?}: {}, whole",
+        header.file_name,
+        byte_count(to_usize(header.file_size))
+    );
+    Ok(())
 }
 
 /// The lesson's receiver; each step is noted in `got` as it succeeds, so
@@ -109,34 +108,6 @@ fn receive_message(
     Ok(header)
 }
 
-// ------------------------------------------------- the two ends, apart
-
-/// `struct_header server`: receives one message, prints it, exits.
-fn server(args: &ServerArgs) -> Result<(), Failure> {
-    let timeout = Duration::from_secs(args.timeout);
-    // socket() + bind() + listen()
-    let (listener, stop) = args.net.listen_tcp()?;
-    log!("waiting for one message: `struct_header client [FILE]`");
-    // conn, addr = s.accept(), once
-    let Some((conn, peer)) = connections(&listener, &stop).next() else {
-        log!("stopped before a client came");
-        return Ok(());
-    };
-    log!("{peer} connected");
-    conn.set_read_timeout(Some(timeout))?;
-    let mut got = Received::default();
-    let mut traced = Traced::new(&conn, peer, args.net.trace);
-    let outcome = receive_message(&mut traced, args.max_header, &mut got);
-    report::received(&got);
-    let header = outcome.map_err(|e| receive_failure(e, timeout))?;
-    log!(
-        "{peer} sent {:?}: {}, whole",
-        header.file_name,
-        byte_count(to_usize(header.file_size))
-    );
-    Ok(())
-}
-
 /// `struct_header client`: sends one file (or the greeting), then closes.
 fn client(args: &ClientArgs) -> Result<(), Failure> {
     let (header, mut file) = what_to_send(args.file.as_deref())?;
@@ -150,6 +121,35 @@ fn client(args: &ClientArgs) -> Result<(), Failure> {
     report::sent(&sent);
     Ok(())
 }
+
+/// The lesson's sender. Length and header go out in one write, so Nagle
+/// never holds the header back behind the 4 bytes.
+fn send_message(
+    conn: &mut impl Write,
+    header: &FileHeader,
+    file: &mut impl Read,
+) -> Result<Sent, Failure> {
+    // head_bytes = bytes(json.dumps(header), encoding='utf-8')
+    let head_bytes = serde_json::to_vec(header).expect("a number and strings serialize");
+    // conn.send(struct.pack('i', len(head_bytes))); conn.send(head_bytes)
+    write_frame(conn, &head_bytes).map_err(|e| Failure::runtime(e.to_string()))?;
+    // conn.sendall(文件内容)
+    let file_bytes = io::copy(&mut file.take(header.file_size), conn)?;
+    if file_bytes < header.file_size {
+        return Err(Failure::runtime(format!(
+            "the file shrank while it was sent: {file_bytes} of {} bytes",
+            header.file_size
+        )));
+    }
+    let file_name = header.file_name.clone();
+    Ok(Sent {
+        head_bytes,
+        file_name,
+        file_bytes,
+    })
+}
+
+// ------------------------------------------- what the client sends; errors
 
 /// What `client` and `demo` send when not given a file.
 const GREETING: &[u8] = "hello from struct_header, 你好\n".as_bytes();

@@ -60,7 +60,6 @@ pub fn block_sigio() -> io::Result<()> {
 }
 
 pub fn serve(socket: UdpSocket, stop: &Stop, settings: &Settings) -> io::Result<String> {
-    stop.wake_udp_on_trigger(&socket)?; // Ctrl-C sends an empty datagram
     let signals = SignalFd::new(&sigio_set())?;
     socket.set_nonblocking(true)?;
     set_owner(&socket)?;

@@ -23,8 +23,12 @@ pub fn serve(listener: TcpListener, stop: &Stop) -> io::Result<String> {
     listener.set_nonblocking(true)?;
     let listener = runtime.block_on(async { tokio::net::TcpListener::from_std(listener) })?;
     let count = Arc::clone(&served);
+    let stopping = stop.clone();
     runtime.spawn(async move {
         while let Ok((mut stream, peer)) = listener.accept().await {
+            if stopping.requested() {
+                break; // Ctrl-C's wake-up connection, not a client
+            }
             count.fetch_add(1, Ordering::Relaxed);
             tokio::spawn(async move {
                 log!("{peer} connected");
