@@ -11,7 +11,10 @@ use std::thread;
 use std::time::Duration;
 
 use socket2::SockRef;
-use testkit::{run_ok, step, tcp_connect, udp_ask, udp_socket, write_byte_by_byte, Server};
+use testkit::{
+    assert_serves_one_client_at_a_time, round_trip, run_ok, step, tcp_connect, udp_ask, udp_socket,
+    write_byte_by_byte, Server,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_io_models");
 const WAIT: Duration = Duration::from_secs(20);
@@ -22,13 +25,6 @@ fn start(model: &str, extra: &[&str]) -> Server {
 
 fn connect(addr: SocketAddr) -> TcpStream {
     tcp_connect(addr, WAIT)
-}
-
-fn round_trip(stream: &mut TcpStream, message: &[u8]) -> Vec<u8> {
-    stream.write_all(message).expect("send");
-    let mut reply = vec![0; message.len()];
-    stream.read_exact(&mut reply).expect("the whole reply");
-    reply
 }
 
 fn assert_still_serving(addr: SocketAddr, what: &str) {
@@ -171,24 +167,7 @@ fn uring_passes_the_battery() {
 #[test]
 fn blocking_serves_one_client_at_a_time() {
     let server = start("blocking", &[]);
-    let mut first = connect(server.addr);
-    assert_eq!(round_trip(&mut first, b"first"), b"FIRST");
-    let mut second = connect(server.addr); // completed from the backlog
-    second.write_all(b"second").expect("send");
-    second
-        .set_read_timeout(Some(Duration::from_millis(300)))
-        .expect("timeout");
-    assert!(
-        second.read(&mut [0; 8]).is_err(),
-        "no reply while the first is served"
-    );
-    drop(first);
-    second.set_read_timeout(Some(WAIT)).expect("timeout");
-    let mut reply = [0; 6];
-    second
-        .read_exact(&mut reply)
-        .expect("served once the first left");
-    assert_eq!(&reply, b"SECOND");
+    assert_serves_one_client_at_a_time(server.addr, WAIT);
 }
 
 #[test]

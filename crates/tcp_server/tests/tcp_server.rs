@@ -6,7 +6,10 @@ use std::process::{Output, Stdio};
 use std::thread;
 use std::time::Duration;
 
-use testkit::{command, python_peer, stderr, stdout, tcp_connect, Server};
+use testkit::{
+    assert_serves_one_client_at_a_time, command, python_peer, round_trip, stderr, stdout,
+    tcp_connect, Server,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tcp_server");
 const WAIT: Duration = Duration::from_secs(10);
@@ -21,14 +24,6 @@ fn connect(addr: SocketAddr) -> TcpStream {
 
 fn run(args: &[&str]) -> Output {
     testkit::run(command(BIN, args), b"", WAIT)
-}
-
-/// Sends `message` and reads back exactly as many bytes.
-fn round_trip(stream: &mut TcpStream, message: &[u8]) -> Vec<u8> {
-    stream.write_all(message).expect("send");
-    let mut reply = vec![0; message.len()];
-    stream.read_exact(&mut reply).expect("the whole reply");
-    reply
 }
 
 /// A fresh client that must be served normally: the proof that whatever
@@ -77,31 +72,7 @@ fn hundred_concurrent_clients_each_hundred_round_trips() {
 #[test]
 fn iterative_mode_serves_the_second_client_only_after_the_first_leaves() {
     let server = start(&["--mode", "iterative"]);
-    let mut first = connect(server.addr);
-    assert_eq!(round_trip(&mut first, b"first"), b"FIRST");
-
-    // The second connects (the kernel completes the handshake from the
-    // backlog) but nobody reads its message while the first is served.
-    let mut second = connect(server.addr);
-    second.write_all(b"second").expect("send");
-    second
-        .set_read_timeout(Some(Duration::from_millis(300)))
-        .expect("timeout");
-    let err = second
-        .read(&mut [0; 16])
-        .expect_err("no reply while the first is served");
-    assert!(matches!(
-        err.kind(),
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-    ));
-
-    drop(first);
-    second.set_read_timeout(Some(WAIT)).expect("timeout");
-    let mut reply = [0; 6];
-    second
-        .read_exact(&mut reply)
-        .expect("served once the first left");
-    assert_eq!(&reply, b"SECOND");
+    assert_serves_one_client_at_a_time(server.addr, WAIT);
 }
 
 #[test]

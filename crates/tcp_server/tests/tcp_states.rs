@@ -19,8 +19,8 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use testkit::lab::{
-    assert_ctrl_c_tears_down, assert_refused_without_namespaces, assert_torn_down, cannot_host,
-    is_root, lab_script, Lab,
+    self, assert_ctrl_c_tears_down, assert_refused_without_namespaces, assert_torn_down, is_root,
+    lab_script, succeeded, Lab,
 };
 use testkit::{command, stderr, stdout};
 
@@ -68,39 +68,14 @@ fn run_ok(args: &[&str], limit: Duration) -> Option<String> {
     let started = Instant::now();
     let out = Lab::start(tcp_states(args), TEARDOWN_TIMEOUT).finish(limit);
     let took = started.elapsed();
-    if !is_root() {
-        assert_needs_root(&out);
-        return None;
-    }
-    if cannot_host(&out, "tcp-states") {
-        return None;
-    }
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{text}\nstderr:\n{}",
-        out.status,
-        stderr(&out)
-    );
+    let text = succeeded(&out, "tcp-states", "tcp-states.sh")?;
     assert!(took < limit, "took {took:?}:\n{text}");
     Some(text)
 }
 
 /// Asserts the refusal of a run without root: exit 2, why, nothing made.
 fn assert_needs_root(out: &Output) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(2), "stderr:\n{err}");
-    assert!(err.contains("tcp-states: needs root"), "{err}");
-    assert!(err.contains("network namespaces"), "it says why: {err}");
-    assert!(
-        err.contains("sudo scripts/tcp-states.sh"),
-        "it says how: {err}"
-    );
-    assert!(
-        !stdout(out).contains("work directory"),
-        "nothing is made before the root check:\n{}",
-        stdout(out)
-    );
+    lab::assert_needs_root(out, "tcp-states", "tcp-states.sh");
 }
 
 /// The `ss` line of the socket LOCAL -> PEER after a `seen STATE on SIDE: `

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::{command, stderr, Process};
+use crate::{command, stderr, stdout, Process};
 
 /// A lab script's exit status when the machine cannot host it.
 pub const CANNOT_HOST: i32 = 3;
@@ -100,6 +100,48 @@ pub fn cannot_host(out: &Output, name: &str) -> bool {
     );
     eprintln!("{name} cannot run on this machine; not tested here:\n{err}");
     true
+}
+
+/// Asserts a lab's refusal to run without root: exit 2, saying why
+/// (`NAME: needs root`, network namespaces) and how (`sudo scripts/SCRIPT`),
+/// nothing made before the check.
+pub fn assert_needs_root(out: &Output, name: &str, script: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "stderr:\n{err}");
+    assert!(err.contains(&format!("{name}: needs root")), "{err}");
+    assert!(err.contains("network namespaces"), "it says why: {err}");
+    assert!(
+        err.contains(&format!("sudo scripts/{script}")),
+        "it says how: {err}"
+    );
+    assert!(
+        !stdout(out).contains("work directory"),
+        "nothing is made before the root check:\n{}",
+        stdout(out)
+    );
+}
+
+/// What a finished lab run printed, once it is known to have succeeded.
+/// Without root the run must have been the refusal of
+/// [`assert_needs_root`], and where the machine cannot host the lab (outside
+/// CI) the report of [`cannot_host`]; either way there is nothing to check
+/// and this returns `None`.
+pub fn succeeded(out: &Output, name: &str, script: &str) -> Option<String> {
+    if !is_root() {
+        assert_needs_root(out, name, script);
+        return None;
+    }
+    if cannot_host(out, name) {
+        return None;
+    }
+    let text = stdout(out);
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{text}\nstderr:\n{}",
+        out.status,
+        stderr(out)
+    );
+    Some(text)
 }
 
 /// The namespaces a run made: the words of its output that start with

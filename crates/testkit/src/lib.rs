@@ -22,8 +22,8 @@ mod text;
 pub use example::{cargo_build, example, profile_dir, step};
 
 pub use net::{
-    closed_tcp_addr, fake_tcp_server, fake_udp_server, tcp_connect, udp_ask, udp_recv, udp_socket,
-    write_byte_by_byte,
+    assert_serves_one_client_at_a_time, closed_tcp_addr, fake_tcp_server, fake_udp_server,
+    round_trip, tcp_connect, udp_ask, udp_recv, udp_socket, write_byte_by_byte,
 };
 pub use process::{run, run_ok, run_with_closed_stdout, Captured, Process, Server, START_TIMEOUT};
 pub use text::{assert_contains_all, numbers_after, seq_output, stderr, stdout, text};

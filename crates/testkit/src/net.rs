@@ -1,7 +1,7 @@
 //! The test's own end of a conversation, on loopback only: TCP streams and
 //! UDP sockets with a read timeout, and small fake servers on a thread.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -16,6 +16,46 @@ pub fn tcp_connect(addr: SocketAddr, timeout: Duration) -> TcpStream {
         .set_read_timeout(Some(timeout))
         .expect("set a read timeout");
     stream
+}
+
+/// Sends `message` and reads back exactly as many bytes: one round trip of
+/// an echo server.
+pub fn round_trip(stream: &mut TcpStream, message: &[u8]) -> Vec<u8> {
+    stream.write_all(message).expect("send");
+    let mut reply = vec![0; message.len()];
+    stream.read_exact(&mut reply).expect("the whole reply");
+    reply
+}
+
+/// Asserts that the upper-case echo server at `addr` serves one client at a
+/// time, as the first lesson's does: a second client's handshake completes
+/// from the backlog, but its message is answered only once the first
+/// client has gone.
+pub fn assert_serves_one_client_at_a_time(addr: SocketAddr, timeout: Duration) {
+    let mut first = tcp_connect(addr, timeout);
+    assert_eq!(round_trip(&mut first, b"first"), b"FIRST");
+    let mut second = tcp_connect(addr, timeout);
+    second.write_all(b"second").expect("send");
+    second
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .expect("timeout");
+    let err = second
+        .read(&mut [0; 16])
+        .expect_err("no reply while the first is served");
+    assert!(
+        matches!(
+            err.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ),
+        "{err}"
+    );
+    drop(first);
+    second.set_read_timeout(Some(timeout)).expect("timeout");
+    let mut reply = [0; 6];
+    second
+        .read_exact(&mut reply)
+        .expect("served once the first left");
+    assert_eq!(&reply, b"SECOND");
 }
 
 /// Writes `bytes` one byte per TCP segment (Nagle off), pausing `pause`

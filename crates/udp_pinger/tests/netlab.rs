@@ -17,8 +17,8 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use testkit::lab::{
-    assert_ctrl_c_tears_down, assert_refused_without_namespaces, assert_torn_down, cannot_host,
-    is_root, lab_script, Lab,
+    self, assert_ctrl_c_tears_down, assert_refused_without_namespaces, assert_torn_down, is_root,
+    lab_script, succeeded, Lab,
 };
 use testkit::{command, stderr, stdout};
 
@@ -63,22 +63,7 @@ fn run_lab(args: &str) -> Output {
 /// answer instead, and where the machine cannot host the lab (outside CI)
 /// it checks that report; either way it then returns `None`.
 fn run_lab_ok(args: &str) -> Option<String> {
-    let out = run_lab(args);
-    if !is_root() {
-        assert_needs_root(&out);
-        return None;
-    }
-    if cannot_host(&out, "netlab") {
-        return None;
-    }
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{text}\nstderr:\n{}",
-        out.status,
-        stderr(&out)
-    );
-    Some(text)
+    succeeded(&run_lab(args), "netlab", "netlab.sh")
 }
 
 /// The number before `suffix` on the line that starts with `prefix`:
@@ -101,16 +86,7 @@ fn number_between(text: &str, prefix: &str, suffix: &str) -> f64 {
 
 /// Asserts the refusal of a run without root: exit 2, why, nothing made.
 fn assert_needs_root(out: &Output) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(2), "stderr:\n{err}");
-    assert!(err.contains("netlab: needs root"), "{err}");
-    assert!(err.contains("network namespaces"), "it says why: {err}");
-    assert!(err.contains("sudo scripts/netlab.sh"), "it says how: {err}");
-    assert!(
-        !stdout(out).contains("work directory"),
-        "nothing is made before the root check:\n{}",
-        stdout(out)
-    );
+    lab::assert_needs_root(out, "netlab", "netlab.sh");
 }
 
 // ------------------------------------------------------------- any user
