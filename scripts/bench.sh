@@ -310,8 +310,34 @@ await_log() {
     done
 }
 
+# CPU seconds of one ftp transfer, by label, one entry a measured run:
+# the client's (user + system, from time -f) and the server's (from
+# /proc/PID/stat just before it is stopped), and the run's wall time.
+declare -A CLIENT_CPU=() SERVER_CPU=() WALL=()
+TICKS_PER_S=$(getconf CLK_TCK)
+
+# The server's user + system CPU so far, in seconds.
+server_cpu() { awk -v hz="$TICKS_PER_S" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+
+# Runs an ftp client under time -f, noting its CPU seconds in FTP_CLIENT_CPU.
+timed_client() {
+    /usr/bin/time -f '%U %S' -o "$WORK/client.cpu" "$@" >"$WORK/ftp_client.log" 2>&1 || return 1
+    FTP_CLIENT_CPU=$(awk '{ printf "%.2f", $1 + $2 }' "$WORK/client.cpu")
+}
+
+# Keeps one transfer's CPU and wall time; only the measured runs (inside
+# take_turns' rounds, whose counter `round` bash lets this function see), not
+# the warm-up.
+note_cpu() {
+    local label=$1 server=$2 start=$3 end=$4
+    [[ -n ${round:-} ]] || return 0
+    CLIENT_CPU[$label]+="$FTP_CLIENT_CPU "
+    SERVER_CPU[$label]+="$server "
+    WALL[$label]+="$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }') "
+}
+
 ftp_run() {
-    local label=$1 dir=$WORK/ftp start end out port digest
+    local label=$1 dir=$WORK/ftp start end out port digest cpu
     case $label in
         loopback)
             out=$("$RELEASE/examples/raw_copy" "$dir/src.bin" /dev/null)
@@ -332,10 +358,12 @@ ftp_run() {
             start_server ftp "$RELEASE/ftp" server --root "$dir/root" --port 0
             port=${SERVER_ADDR##*:}
             start=$(now)
-            "$RELEASE/ftp" put "$dir/src.bin" --as put.bin --digest "$digest" --port "$port" \
-                >"$WORK/ftp_client.log" 2>&1 || fail_with_log "ftp put failed" "$WORK/ftp_client.log"
+            timed_client "$RELEASE/ftp" put "$dir/src.bin" --as put.bin --digest "$digest" --port "$port" ||
+                fail_with_log "ftp put failed" "$WORK/ftp_client.log"
             end=$(now)
+            cpu=$(server_cpu "$SERVER_PID")
             stop_pid "$SERVER_PID"
+            note_cpu "$label" "$cpu" "$start" "$end"
             grep -q "server: stored put.bin (.*$digest" "$WORK/ftp_client.log" ||
                 fail_with_log "the server did not confirm the put with $digest" "$WORK/ftp_client.log"
             rm -f "$dir/root/put.bin"
@@ -347,10 +375,12 @@ ftp_run() {
             start_server ftp "$RELEASE/ftp" server --root "$dir/root" --port 0
             port=${SERVER_ADDR##*:}
             start=$(now)
-            "$RELEASE/ftp" get get.bin -o "$dir/got.bin" --digest "$digest" --port "$port" \
-                >"$WORK/ftp_client.log" 2>&1 || fail_with_log "ftp get failed" "$WORK/ftp_client.log"
+            timed_client "$RELEASE/ftp" get get.bin -o "$dir/got.bin" --digest "$digest" --port "$port" ||
+                fail_with_log "ftp get failed" "$WORK/ftp_client.log"
             end=$(now)
+            cpu=$(server_cpu "$SERVER_PID")
             stop_pid "$SERVER_PID"
+            note_cpu "$label" "$cpu" "$start" "$end"
             grep -q "$digest [0-9a-f]* verified" "$WORK/ftp_client.log" ||
                 fail_with_log "the get was not verified with $digest" "$WORK/ftp_client.log"
             rm -f "$dir/got.bin"
@@ -472,6 +502,31 @@ section_ftp() {
     target "ftp get --digest md5 vs md5" "$(ratio "${MEDIAN[get_md5]}" "${MEDIAN[md5]}")" 0.85
     target "ftp put vs the lesson's Python pair" "$(ratio "${MEDIAN[put]}" "${MEDIAN[python]}")" 10
     target "ftp get vs the lesson's Python pair" "$(ratio "${MEDIAN[get]}" "${MEDIAN[python]}")" 10
+
+    echo
+    echo "CPU of each transfer (middle runs): what the two ends spent, against the wall time. On"
+    echo "two CPUs a transfer takes at least half of the two ends' CPU together, and at least one"
+    echo "pass of its digest over the file on one CPU (each end hashes in order): the floor is"
+    echo "the larger. 'wall ÷ floor' near 1.00 means the transfer ran as fast as this machine can."
+    echo "| what | wall s | client CPU s | server CPU s | one digest pass s | floor on 2 CPUs s | wall ÷ floor |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    local wall client server floor pass
+    for label in put get put_md5 get_md5; do
+        case $label in
+            *_md5) pass=$(awk -v r="${MEDIAN[md5]}" -v mib="$FTP_MIB" 'BEGIN { printf "%.2f", mib / r }') ;;
+            *) pass=$(awk -v r="${MEDIAN[blake3]}" -v mib="$FTP_MIB" 'BEGIN { printf "%.2f", mib / r }') ;;
+        esac
+        # shellcheck disable=SC2086
+        wall=$(middle ${WALL[$label]})
+        # shellcheck disable=SC2086
+        client=$(middle ${CLIENT_CPU[$label]})
+        # shellcheck disable=SC2086
+        server=$(middle ${SERVER_CPU[$label]})
+        floor=$(awk -v c="$client" -v s="$server" -v p="$pass" \
+            'BEGIN { f = (c + s) / 2; if (p > f) f = p; printf "%.2f", f }')
+        printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$wall" "$client" "$server" "$pass" \
+            "$floor" "$(ratio "$wall" "$floor")"
+    done
 
     echo
     echo "memory: one put and one get of a ${FTP_RSS_MIB} MiB file, each process under /usr/bin/time -v"
