@@ -109,6 +109,32 @@ pub fn none_match_fails(field: &[u8], etag: &ETag) -> bool {
     }
 }
 
+/// Whether an `If-Match` value holds for `etag`: `*` (the file exists), or
+/// a list naming it by the strong comparison (a weak tag never matches,
+/// RFC 9110 §13.1.1). `false` means `412`.
+pub fn match_holds(field: &[u8], etag: &ETag) -> bool {
+    let field = trim_ows(field);
+    if field == b"*" {
+        return true;
+    }
+    let mut rest = field;
+    loop {
+        while let [b' ' | b'\t' | b',', tail @ ..] = rest {
+            rest = tail;
+        }
+        if rest.is_empty() {
+            return false;
+        }
+        let Some((weak, tag, tail)) = entity_tag(rest) else {
+            return false; // not a list of entity tags: nothing matches
+        };
+        if !weak && tag == etag.as_bytes() {
+            return true;
+        }
+        rest = tail;
+    }
+}
+
 /// Whether an `If-Range` value is an entity tag (else it is a date).
 pub fn is_entity_tag(value: &[u8]) -> bool {
     let value = trim_ows(value);
@@ -182,6 +208,30 @@ mod tests {
         file.set_modified(at(2)).expect("set mtime");
         let second = ETag::of(&fs::metadata(&path).expect("stat"));
         assert_ne!(first, second, "same second, another nanosecond");
+    }
+
+    #[test]
+    fn if_match_compares_strongly_in_a_list_or_is_star() {
+        let (_dir, tag, _) = tag_of_a_file();
+        let t = tag.as_str();
+        for field in [
+            t.to_string(),
+            format!("\"other\", {t}"),
+            format!(" W/\"a\" ,, \"b\",{t} "),
+            "*".to_string(),
+        ] {
+            assert!(match_holds(field.as_bytes(), &tag), "{field}");
+        }
+        for field in [
+            format!("W/{t}"), // a weak tag never matches strongly
+            "\"other\"".to_string(),
+            String::new(),
+            t[1..t.len() - 1].to_string(), // unquoted
+            "\"unterminated".to_string(),
+            "**".to_string(),
+        ] {
+            assert!(!match_holds(field.as_bytes(), &tag), "{field}");
+        }
     }
 
     #[test]

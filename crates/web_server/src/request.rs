@@ -197,8 +197,12 @@ pub struct Request<'a> {
     /// keep the connection).
     pub keep_alive: bool,
     pub if_modified_since: Option<&'a [u8]>,
-    /// The first `If-None-Match` line (a second one is not read).
+    /// The first `If-None-Match` line; [`Request::lines_of`] gives every
+    /// one (a list may be split over several lines, RFC 9110 §5.3).
     pub if_none_match: Option<&'a [u8]>,
+    /// The first `If-Match` line; [`Request::lines_of`] gives every one.
+    pub if_match: Option<&'a [u8]>,
+    pub if_unmodified_since: Option<&'a [u8]>,
     pub range: Option<&'a [u8]>,
     pub if_range: Option<&'a [u8]>,
     /// The first `Accept-Encoding` line (a second one is not read).
@@ -207,9 +211,25 @@ pub struct Request<'a> {
     /// request body: a request with one is answered and the connection
     /// closed, so the body is never taken for the next request.
     pub content_length: u64,
+    /// The whole head, for the fields read more than once.
+    head: &'a [u8],
 }
 
-impl Request<'_> {
+impl<'a> Request<'a> {
+    /// The value of every header line named `name` (lower case), in order:
+    /// a list-valued field such as `If-None-Match` may come as several
+    /// lines, which together are one comma-separated list (RFC 9110 §5.3).
+    pub fn lines_of(&self, name: &'static [u8]) -> impl Iterator<Item = &'a [u8]> {
+        self.head
+            .split(|&b| b == b'\n')
+            .map(strip_cr)
+            .skip(1) // the request line
+            .take_while(|line| !line.is_empty())
+            .filter_map(|line| parse_header_line(line).ok())
+            .filter(move |(field, _)| field.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    }
+
     /// Whether the client expects the connection to stay open after the
     /// response: by default in HTTP/1.1, on request in HTTP/1.0.
     pub fn wants_keep_alive(&self) -> bool {
@@ -233,10 +253,13 @@ pub fn parse(head: &[u8]) -> Result<Request<'_>, Rejection> {
         keep_alive: false,
         if_modified_since: None,
         if_none_match: None,
+        if_match: None,
+        if_unmodified_since: None,
         range: None,
         if_range: None,
         accept_encoding: None,
         content_length: 0,
+        head,
     };
     let mut content_length = None;
     let mut transfer_encoding = false;
@@ -276,6 +299,12 @@ pub fn parse(head: &[u8]) -> Result<Request<'_>, Rejection> {
             Field::IfNoneMatch => {
                 request.if_none_match.get_or_insert(value);
             }
+            Field::IfMatch => {
+                request.if_match.get_or_insert(value);
+            }
+            Field::IfUnmodifiedSince => {
+                request.if_unmodified_since.get_or_insert(value);
+            }
             Field::AcceptEncoding => {
                 request.accept_encoding.get_or_insert(value);
             }
@@ -308,6 +337,8 @@ enum Field {
     TransferEncoding,
     IfModifiedSince,
     IfNoneMatch,
+    IfMatch,
+    IfUnmodifiedSince,
     Range,
     IfRange,
     AcceptEncoding,
@@ -316,7 +347,7 @@ enum Field {
 
 impl Field {
     fn of(name: &[u8]) -> Field {
-        const FIELDS: [(&[u8], Field); 9] = [
+        const FIELDS: [(&[u8], Field); 11] = [
             (b"host", Field::Host),
             (b"connection", Field::Connection),
             (b"content-length", Field::ContentLength),
@@ -325,6 +356,8 @@ impl Field {
             (b"range", Field::Range),
             (b"if-range", Field::IfRange),
             (b"if-none-match", Field::IfNoneMatch),
+            (b"if-match", Field::IfMatch),
+            (b"if-unmodified-since", Field::IfUnmodifiedSince),
             (b"accept-encoding", Field::AcceptEncoding),
         ];
         FIELDS
@@ -537,6 +570,18 @@ mod tests {
         assert_eq!(request.if_none_match, Some(&b"\"a\", W/\"b\""[..]));
         assert_eq!(request.accept_encoding, Some(&b"gzip, br;q=0.5"[..]));
         assert_eq!(request.if_range, Some(&b"\"a\""[..]));
+        let every: Vec<&[u8]> = request.lines_of(b"if-none-match").collect();
+        assert_eq!(every, [&b"\"a\", W/\"b\""[..], &b"\"second\""[..]]);
+        assert_eq!(request.lines_of(b"if-match").count(), 0);
+
+        let head = b"GET / HTTP/1.1\r\nHost: x\r\nIf-Match: \"m\"\r\n\
+                     If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n";
+        let request = parse(head).expect("valid");
+        assert_eq!(request.if_match, Some(&b"\"m\""[..]));
+        assert_eq!(
+            request.if_unmodified_since,
+            Some(&b"Sun, 06 Nov 1994 08:49:37 GMT"[..])
+        );
     }
 
     #[test]

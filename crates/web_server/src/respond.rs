@@ -17,9 +17,12 @@
 //! 1. which bytes represent it: the file, or a precompressed sibling the
 //!    client accepts ([`crate::encoding`]); never a sibling for a `Range`,
 //!    which always counts bytes of the file itself;
-//! 2. the conditions of RFC 9110 §13.2.2: `If-None-Match` (weakly compared
-//!    with the [`ETag`], or `*`) → 304, and only when it is absent
-//!    `If-Modified-Since` → 304;
+//! 2. the conditions of RFC 9110 §13.2.2, in its order: `If-Match`
+//!    (strongly compared with the [`ETag`], or `*`) failing → 412, and
+//!    only when it is absent `If-Unmodified-Since` later than the file →
+//!    412; then `If-None-Match` (weakly compared, or `*`) → 304, and only
+//!    when it is absent `If-Modified-Since` → 304. A list may be split over
+//!    several lines of one field: every line counts;
 //! 3. `Range` (GET only), unless an `If-Range` names another version: an
 //!    entity tag that is not the file's by the strong comparison, or a date
 //!    that is not exactly its `Last-Modified`.
@@ -264,10 +267,41 @@ impl Responder {
         } = file;
         let len = open.metadata.len();
         let modified = open.metadata.modified().ok().map(date::unix_seconds);
-        // RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only
-        // without it.
+        // RFC 9110 §13.2.2, steps 1 and 2: If-Match, or without it
+        // If-Unmodified-Since (a value that is not a date is ignored).
+        let precondition_holds = match request.if_match {
+            Some(_) => request
+                .lines_of(b"if-match")
+                .any(|tags| etag::match_holds(tags, &etag)),
+            None => !matches!(
+                (modified, request.if_unmodified_since.and_then(date::parse)),
+                (Some(modified), Some(since)) if modified > since
+            ),
+        };
+        if !precondition_holds {
+            let page = response::error_page(
+                Status::PreconditionFailed,
+                "The file is not the version the request's If-Match or \
+                 If-Unmodified-Since names: it has changed since.",
+            );
+            let etag_header = ("ETag", etag.as_str());
+            let vary_header = ("Vary", "Accept-Encoding");
+            let headers = [etag_header, vary_header];
+            let headers = if vary { &headers[..] } else { &headers[..1] };
+            let head_only = request.method == Method::Head;
+            return Ok(self.page(
+                head_only,
+                Status::PreconditionFailed,
+                headers,
+                &page,
+                persistence,
+            ));
+        }
+        // Steps 3 and 4: If-None-Match; If-Modified-Since only without it.
         let not_modified = match request.if_none_match {
-            Some(tags) => etag::none_match_fails(tags, &etag),
+            Some(_) => request
+                .lines_of(b"if-none-match")
+                .any(|tags| etag::none_match_fails(tags, &etag)),
             None => matches!(
                 (modified, request.if_modified_since.and_then(date::parse)),
                 (Some(modified), Some(since)) if modified <= since

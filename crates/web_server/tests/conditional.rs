@@ -1,8 +1,9 @@
 //! Entity tags and the conditional requests of RFC 9110 §13 on the real
 //! binary, with raw requests: `ETag` on 200 and 206, `If-None-Match` (a
 //! list, `*`, the weak comparison) and its precedence over
-//! `If-Modified-Since`, `If-Range` by entity tag (the strong comparison) or
-//! by date.
+//! `If-Modified-Since`, `If-Match` and `If-Unmodified-Since` (412, ahead of
+//! the others), lists split over several lines, `If-Range` by entity tag
+//! (the strong comparison) or by date.
 
 mod support;
 
@@ -184,4 +185,106 @@ fn if_range_sends_the_part_only_for_this_very_version() {
         &format!("Range: bytes=0-3\r\nIf-Range: {etag}\r\nIf-None-Match: {etag}\r\n"),
     );
     assert_eq!(both.status, 304);
+}
+
+/// RFC 9110 §13.1.1 and §13.1.4: `If-Match` holds for `*` or the file's
+/// entity tag by the strong comparison (never a weak one);
+/// `If-Unmodified-Since` holds unless the file changed after the date, and
+/// is ignored with `If-Match` or when it is not a date. A failing one is
+/// 412, ahead of `If-None-Match` and `Range` (§13.2.2).
+#[test]
+fn if_match_and_if_unmodified_since_get_412_when_the_file_is_another_version() {
+    let site = Site::new();
+    let server = site.serve(&[]);
+    let first = get(server.addr, "/docs/notes.txt");
+    let etag = first.header("etag").expect("ETag");
+    let last_modified = first.header("last-modified").expect("Last-Modified");
+    let epoch = "Thu, 01 Jan 1970 00:00:00 GMT";
+    let weak = format!("W/{etag}");
+    let in_a_list = format!("\"x\", {etag}");
+    for (headers, status) in [
+        (format!("If-Match: {etag}\r\n"), 200),
+        ("If-Match: *\r\n".to_string(), 200),
+        (format!("If-Match: {in_a_list}\r\n"), 200),
+        (format!("If-Match: {weak}\r\n"), 412),
+        ("If-Match: \"other\"\r\n".to_string(), 412),
+        ("If-Match: not-a-tag\r\n".to_string(), 412),
+        (format!("If-Unmodified-Since: {last_modified}\r\n"), 200),
+        (format!("If-Unmodified-Since: {epoch}\r\n"), 412),
+        ("If-Unmodified-Since: yesterday\r\n".to_string(), 200),
+        // With If-Match, If-Unmodified-Since is not evaluated.
+        (
+            format!("If-Match: {etag}\r\nIf-Unmodified-Since: {epoch}\r\n"),
+            200,
+        ),
+        // If-Match before If-None-Match, and before Range.
+        (
+            format!("If-Match: \"other\"\r\nIf-None-Match: {etag}\r\n"),
+            412,
+        ),
+        (
+            format!("If-Match: {etag}\r\nIf-None-Match: {etag}\r\n"),
+            304,
+        ),
+        (
+            "If-Match: \"other\"\r\nRange: bytes=0-3\r\n".to_string(),
+            412,
+        ),
+        (format!("If-Match: {etag}\r\nRange: bytes=0-3\r\n"), 206),
+    ] {
+        let response = notes_with(server.addr, "GET", &headers);
+        assert_eq!(response.status, status, "{headers:?}: {}", response.head);
+        if status == 412 {
+            assert_eq!(response.header("etag").as_deref(), Some(etag.as_str()));
+            assert!(
+                response.text().contains("412 Precondition Failed"),
+                "{headers:?}"
+            );
+        }
+    }
+    // HEAD: the same status, no body, and the connection goes on.
+    let mut conn = connect(server.addr);
+    send(
+        &mut conn,
+        b"HEAD /docs/notes.txt HTTP/1.1\r\nHost: t\r\nIf-Match: \"other\"\r\n\r\n",
+    );
+    assert_eq!(read_response(&mut conn, true).status, 412);
+    send(
+        &mut conn,
+        b"GET /HelloWorld.html HTTP/1.1\r\nHost: t\r\n\r\n",
+    );
+    assert_eq!(read_response(&mut conn, false).text(), HELLO);
+    // A file that is not there is a 404 whatever the preconditions say
+    // (§13.2.1: they count only where the answer would be 2xx).
+    let missing = request(
+        server.addr,
+        b"GET /nope HTTP/1.1\r\nHost: t\r\nIf-Match: *\r\n\r\n",
+    );
+    assert_eq!(missing.status, 404);
+}
+
+/// A list-valued field may come as several lines that together are one
+/// list (RFC 9110 §5.3): a tag on the second line counts.
+#[test]
+fn a_conditional_list_split_over_two_lines_is_read_whole() {
+    let site = Site::new();
+    let server = site.serve(&[]);
+    let etag = get(server.addr, "/docs/notes.txt")
+        .header("etag")
+        .expect("ETag");
+    for (headers, status) in [
+        (
+            format!("If-None-Match: \"x\"\r\nIf-None-Match: {etag}\r\n"),
+            304,
+        ),
+        (
+            "If-None-Match: \"x\"\r\nIf-None-Match: \"y\"\r\n".to_string(),
+            200,
+        ),
+        (format!("If-Match: \"x\"\r\nIf-Match: {etag}\r\n"), 200),
+        ("If-Match: \"x\"\r\nIf-Match: \"y\"\r\n".to_string(), 412),
+    ] {
+        let response = notes_with(server.addr, "GET", &headers);
+        assert_eq!(response.status, status, "{headers:?}: {}", response.head);
+    }
 }
