@@ -205,7 +205,8 @@ pub struct Request<'a> {
     pub if_unmodified_since: Option<&'a [u8]>,
     pub range: Option<&'a [u8]>,
     pub if_range: Option<&'a [u8]>,
-    /// The first `Accept-Encoding` line (a second one is not read).
+    /// The first `Accept-Encoding` line; [`Request::lines_of`] gives every
+    /// one.
     pub accept_encoding: Option<&'a [u8]>,
     /// The body's `Content-Length` (0 without one). This server reads no
     /// request body: a request with one is answered and the connection

@@ -27,6 +27,7 @@
 //!    entity tag that is not the file's by the strong comparison, or a date
 //!    that is not exactly its `Last-Modified`.
 
+use std::borrow::Cow;
 use std::io;
 use std::net::SocketAddr;
 use std::os::unix::fs::FileExt;
@@ -518,8 +519,19 @@ impl Representation {
         let siblings = siblings(site, cache, path, &open, now);
         let ranged = request.method == Method::Get && request.range.is_some();
         let vary = !siblings.is_empty();
-        if let (Some(accept), false, true) = (request.accept_encoding, ranged, vary) {
-            if let Some(coding) = encoding::choose(accept, siblings) {
+        if let (Some(first), false, true) = (request.accept_encoding, ranged, vary) {
+            // Several Accept-Encoding lines are one list (RFC 9110 §5.3);
+            // joined only in the rare request that sends more than one.
+            let accept = match request.lines_of(b"accept-encoding").nth(1) {
+                None => Cow::Borrowed(first),
+                Some(_) => Cow::Owned(
+                    request
+                        .lines_of(b"accept-encoding")
+                        .collect::<Vec<_>>()
+                        .join(&b","[..]),
+                ),
+            };
+            if let Some(coding) = encoding::choose(&accept, siblings) {
                 // Gone since it was looked up: the file itself, then.
                 if let Ok(Found::File(sibling)) =
                     find(site, cache, &path.with_extension(coding.extension()))

@@ -113,6 +113,39 @@ fn the_sibling_a_client_accepts_best_is_sent_with_its_encoding() {
     );
 }
 
+/// Two `Accept-Encoding` lines are one list (RFC 9110 §5.3): a coding on
+/// the second line counts, and so does a `q=0` there.
+#[test]
+fn accept_encoding_over_two_lines_is_one_list() {
+    let (site, br, gz) = site_with_siblings();
+    let server = site.serve(&[]);
+    for (lines, body, coding) in [
+        (
+            "Accept-Encoding: identity\r\nAccept-Encoding: br\r\n",
+            &br,
+            Some("br"),
+        ),
+        (
+            "Accept-Encoding: gzip;q=0.5\r\nAccept-Encoding: br;q=0\r\n",
+            &gz,
+            Some("gzip"),
+        ),
+        (
+            "Accept-Encoding: deflate\r\nAccept-Encoding: zstd\r\n",
+            &CSS.to_vec(),
+            None,
+        ),
+    ] {
+        let response = ask(server.addr, "GET", "/docs/style.css", lines);
+        assert_eq!(&response.body, body, "{lines:?}");
+        assert_eq!(
+            response.header("content-encoding").as_deref(),
+            coding,
+            "{lines:?}"
+        );
+    }
+}
+
 #[test]
 fn a_sibling_is_asked_for_by_name_as_itself_and_a_directory_index_has_them_too() {
     let (site, _br, gz) = site_with_siblings();
