@@ -250,21 +250,23 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("users");
-        assert_eq!(add_user(&path, "alice", "pw1"), Ok(true));
-        assert_eq!(add_user(&path, "bob", "pw2"), Ok(true));
-        assert_eq!(add_user(&path, "alice", "pw3"), Ok(false));
+        assert_eq!(add_user(&path, "alice", "pw-1"), Ok(true));
+        assert_eq!(add_user(&path, "bob", "pw-2"), Ok(true));
+        assert_eq!(add_user(&path, "alice", "pw-3"), Ok(false));
         let text = fs::read_to_string(&path).expect("written");
         assert_eq!(text.lines().count(), 2);
-        assert!(!text.contains("pw"), "no plain text password:\n{text}");
+        // '-' is outside the hash's base64 alphabet, so a random salt or
+        // digest can never spell "pw-" by chance (a bare "pw" did, once).
+        assert!(!text.contains("pw-"), "no plain text password:\n{text}");
         let mode = fs::metadata(&path).expect("exists").permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
 
         let users = Users::load(&path).expect("a valid file");
         assert_eq!(users.names().collect::<Vec<_>>(), ["alice", "bob"]);
-        assert!(users.check("alice", "pw3"));
-        assert!(!users.check("alice", "pw1"), "the old password is gone");
-        assert!(users.check("bob", "pw2"));
-        assert!(!users.check("carol", "pw2"), "unknown users never pass");
+        assert!(users.check("alice", "pw-3"));
+        assert!(!users.check("alice", "pw-1"), "the old password is gone");
+        assert!(users.check("bob", "pw-2"));
+        assert!(!users.check("carol", "pw-2"), "unknown users never pass");
     }
 
     #[test]
