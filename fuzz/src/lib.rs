@@ -20,17 +20,21 @@ pub type Check = fn(&[u8]);
 
 /// Every target by name, as `scripts/fuzz.sh --list` and the regression
 /// test know them.
-pub const TARGETS: [(&str, Check); 10] = [
+pub const TARGETS: [(&str, Check); 14] = [
     ("http_head", http_head),
     ("http_range", http_range),
     ("http_target", http_target),
+    ("http_absolute_target", http_absolute_target),
     ("http_response", http_response),
+    ("http_conditional", http_conditional),
+    ("http_accept_encoding", http_accept_encoding),
     ("common_wire", common_wire),
     ("ftp_header", ftp_header),
     ("ftp_names", ftp_names),
     ("udp_ping", udp_ping),
     ("time_format", time_format),
     ("dns_message", dns_message),
+    ("ftp_digest_store", ftp_digest_store),
 ];
 
 // ------------------------------------------------------------ web_server
@@ -118,11 +122,17 @@ fn site() -> &'static web_server::site::Site {
 /// always inside the root, each component a plain name, and the
 /// directory URL made from it is one `/` path that parses back to it.
 pub fn http_target(data: &[u8]) {
+    if let Ok(parsed) = web_server::target::parse(data) {
+        check_target(&parsed);
+    }
+}
+
+/// What [`http_target`] checks of a target that parsed (in origin form or
+/// absolute form): plain names, inside the root, a directory URL that
+/// parses back to the same names.
+fn check_target(parsed: &web_server::target::Target<'_>) {
     use web_server::target;
 
-    let Ok(parsed) = target::parse(data) else {
-        return;
-    };
     let names: Vec<&[u8]> = parsed.path.components().collect();
     for name in &names {
         assert!(
@@ -142,6 +152,80 @@ pub fn http_target(data: &[u8]) {
     assert!(url.starts_with('/') && !url.starts_with("//"), "{url}");
     let again = target::parse(url.as_bytes()).expect("a directory URL parses");
     assert_eq!(again.path.components().collect::<Vec<_>>(), names, "{url}");
+}
+
+/// An absolute-form request target (`GET http://host/path HTTP/1.1`, RFC
+/// 9112 §3.2.2), as the responder reads it (`target::parse_request_target`):
+///
+/// * for any bytes X, `http://h/` + X (and the same with other spellings of
+///   the scheme and host: `HTTP://Example.COM:8080/`, `https://[::1]:6789/`)
+///   is exactly what the origin form `/` + X is: the same path and query, or
+///   the same refusal (the host is checked, then ignored: one site);
+/// * so is `http://h` + X when X starts with `?` or `#` (no path: the
+///   root's, RFC 9110 §4.2.3 "/" for an empty path);
+/// * the origin form given to `parse_request_target` is `parse`'s;
+/// * whatever the bytes, a target `parse_request_target` accepts passes
+///   [`http_target`]'s checks: plain names, inside the root;
+/// * a request line with either form parses alike, to the same target.
+pub fn http_absolute_target(data: &[u8]) {
+    use web_server::target::{parse, parse_request_target};
+
+    if let Ok(parsed) = parse_request_target(data) {
+        check_target(&parsed);
+    }
+    let mut origin = b"/".to_vec();
+    origin.extend_from_slice(data);
+    let expected = parse(&origin);
+    assert_eq!(parse_request_target(&origin), expected, "origin form");
+    for prefix in [
+        &b"http://h/"[..],
+        b"HTTP://Example.COM:8080/",
+        b"https://[::1]:6789/",
+        b"hTtP://a.b-c_d~1%20!$&'()*+,;=/",
+    ] {
+        let mut absolute = prefix.to_vec();
+        absolute.extend_from_slice(data);
+        let got = parse_request_target(&absolute);
+        assert_eq!(got, expected, "{}", String::from_utf8_lossy(&absolute));
+        if let Ok(parsed) = &got {
+            check_target(parsed);
+        }
+    }
+    if matches!(data.first(), Some(b'?' | b'#')) {
+        let mut absolute = b"http://h".to_vec();
+        absolute.extend_from_slice(data);
+        assert_eq!(parse_request_target(&absolute), expected, "no path");
+    }
+    http_absolute_request_line(data);
+}
+
+/// `GET /X HTTP/1.1` and `GET http://h/X HTTP/1.1` (with a `Host`) parse
+/// alike, and their targets resolve alike ([`http_absolute_target`]).
+fn http_absolute_request_line(data: &[u8]) {
+    use web_server::request;
+    use web_server::target::parse_request_target;
+
+    let head = |target: &[u8]| {
+        let mut head = b"GET ".to_vec();
+        head.extend_from_slice(target);
+        head.extend_from_slice(b" HTTP/1.1\r\nHost: h\r\n\r\n");
+        head
+    };
+    let mut origin = b"/".to_vec();
+    origin.extend_from_slice(data);
+    let mut absolute = b"http://h/".to_vec();
+    absolute.extend_from_slice(data);
+    let (origin_head, absolute_head) = (head(&origin), head(&absolute));
+    let by_origin = request::parse(&origin_head);
+    let by_absolute = request::parse(&absolute_head);
+    match (by_origin, by_absolute) {
+        (Ok(o), Ok(a)) => assert_eq!(
+            parse_request_target(o.target),
+            parse_request_target(a.target)
+        ),
+        (Err(o), Err(a)) => assert_eq!(o, a),
+        (o, a) => panic!("origin form {o:?}, absolute form {a:?}"),
+    }
 }
 
 /// `path` lies inside `root`: below it by `depth` plain names, no `..`.
@@ -194,6 +278,263 @@ pub fn http_response(data: &[u8]) {
                 assert_eq!(copied, n);
             }
         }
+    }
+}
+
+/// The two fixed entity tags [`http_conditional`] compares with: the tag of
+/// `/` (any file would do; its tag does not change while the target runs),
+/// and that tag with `-br`, a precompressed sibling's.
+fn etags() -> &'static [web_server::etag::ETag; 2] {
+    use web_server::etag::ETag;
+
+    static TAGS: OnceLock<[ETag; 2]> = OnceLock::new();
+    TAGS.get_or_init(|| {
+        let tag = ETag::of(&std::fs::metadata("/").expect("the metadata of /"));
+        [tag, tag.with_suffix("-br")]
+    })
+}
+
+/// SP and HTAB around a field value (OWS, RFC 9110 §5.6.3), which a field
+/// value does not include (§5.5).
+fn trim_ows(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+fn concat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+/// The conditional requests: the input is an `If-None-Match` or `If-Range`
+/// field value, compared with two fixed strong tags (`etag::none_match_fails`,
+/// `is_entity_tag`, `strong_match`, as `respond` calls them). Properties, from
+/// RFC 9110 §8.8.3 (entity tags, weak and strong comparison) and §13.1.2
+/// (If-None-Match) / §13.1.5 (If-Range):
+///
+/// 1. `*` (with any OWS around it) always fails If-None-Match: "the
+///    condition is false if the origin server has a current representation".
+/// 2. The strong tag itself, `"…"`, fails If-None-Match and strong-matches;
+///    it is an entity tag (not a date) for If-Range.
+/// 3. Its weak form `W/"…"` fails If-None-Match (the weak comparison
+///    ignores `W/`) but never strong-matches (the strong comparison needs
+///    both tags strong); it is still an entity tag for If-Range.
+/// 4. A value that strong-matches is an entity tag for If-Range (else the
+///    server would take it for a date), and fails If-None-Match too: two tags
+///    that match strongly match weakly, and one entity-tag is a list of one.
+/// 5. A value strong-matches exactly when, without OWS, it is the tag itself:
+///    If-Range takes one entity-tag, and the server's tag is strong.
+/// 6. A value starting with `W/` never strong-matches.
+/// 7. If-None-Match fails only for `*` or a value that holds the tag's bytes
+///    (its opaque-tag compared character by character, §8.8.3.2).
+/// 8. The weak comparison ignores the weak indicator: putting `W/` before a
+///    value that starts with a tag (`"`) does not change If-None-Match.
+/// 9. OWS around the value changes none of the three answers (§5.5).
+/// 10. The tag anywhere in a list of tags, `"a", W/"b", "…"`, fails
+///     If-None-Match (§13.1.2: "if the field value is a list of entity tags,
+///     the condition is false if one of the listed tags matches").
+pub fn http_conditional(data: &[u8]) {
+    use web_server::etag::{is_entity_tag, none_match_fails, strong_match};
+
+    for etag in etags() {
+        let tag = etag.as_bytes();
+        // Whatever the bytes: answers, never a panic.
+        let fails = none_match_fails(data, etag);
+        let entity = is_entity_tag(data);
+        let strong = strong_match(data, etag);
+        let value = trim_ows(data);
+
+        // 1.
+        assert!(none_match_fails(b"*", etag));
+        assert!(none_match_fails(b" \t* ", etag));
+        if value == b"*" {
+            assert!(fails, "* must fail If-None-Match");
+        }
+        // 2.
+        assert!(none_match_fails(tag, etag) && strong_match(tag, etag) && is_entity_tag(tag));
+        // 3.
+        let weak = concat(&[b"W/", tag]);
+        assert!(
+            none_match_fails(&weak, etag),
+            "W/ is ignored by If-None-Match"
+        );
+        assert!(
+            !strong_match(&weak, etag),
+            "a weak tag never strong-matches"
+        );
+        assert!(is_entity_tag(&weak));
+        // 4.
+        if strong {
+            assert!(entity, "a value that strong-matches is an entity tag");
+            assert!(fails, "a strong match is a weak match");
+        }
+        // 5.
+        assert_eq!(strong, value == tag, "strong match of {value:?}");
+        // 6.
+        if value.starts_with(b"W/") {
+            assert!(!strong, "a weak tag strong-matched");
+        }
+        // 7.
+        if fails && value != b"*" {
+            assert!(
+                value.windows(tag.len()).any(|w| w == tag),
+                "If-None-Match failed for {value:?}, which does not hold the tag"
+            );
+        }
+        // 8.
+        if value.starts_with(b"\"") {
+            let weakened = concat(&[b"W/", value]);
+            assert_eq!(
+                none_match_fails(&weakened, etag),
+                fails,
+                "W/ changed {value:?}"
+            );
+        }
+        // 9.
+        let padded = concat(&[b" \t ", data, b"\t "]);
+        assert_eq!(none_match_fails(&padded, etag), fails);
+        assert_eq!(is_entity_tag(&padded), entity);
+        assert_eq!(strong_match(&padded, etag), strong);
+        // 10.
+        let list = concat(&[b"\"a\", W/\"b\",", tag, b" , \"c\""]);
+        assert!(none_match_fails(&list, etag));
+        let list = concat(&[b"\"a\",W/", tag]);
+        assert!(none_match_fails(&list, etag));
+    }
+}
+
+/// The coding [`http_accept_encoding`] reads from an entry's name: `br`,
+/// `gzip` (or `x-gzip`), `*`, or another (`None`).
+fn accept_name(name: &[u8]) -> Option<Option<web_server::encoding::Coding>> {
+    use web_server::encoding::Coding;
+
+    if name.eq_ignore_ascii_case(b"br") {
+        Some(Some(Coding::Br))
+    } else if name.eq_ignore_ascii_case(b"gzip") || name.eq_ignore_ascii_case(b"x-gzip") {
+        Some(Some(Coding::Gzip))
+    } else if name == b"*" {
+        Some(None)
+    } else {
+        None
+    }
+}
+
+/// `q=0`, `Q=0.`, `q=0.000`: a weight of zero, as RFC 9110 §12.4.2 writes
+/// one (`"0" [ "." 0*3("0") ]`, "q" case-insensitive).
+fn is_zero_weight(param: &[u8]) -> bool {
+    let param = trim_ows(param);
+    let Some(value) = param
+        .strip_prefix(b"q=")
+        .or_else(|| param.strip_prefix(b"Q="))
+    else {
+        return false;
+    };
+    match value {
+        b"0" => true,
+        [b'0', b'.', zeros @ ..] => zeros.len() <= 3 && zeros.iter().all(|&b| b == b'0'),
+        _ => false,
+    }
+}
+
+/// `Accept-Encoding` (RFC 9110 §12.5.3) through `encoding::choose`, the
+/// responder's choice of a precompressed sibling: the first byte's low two
+/// bits are the siblings the file has (`br`, `gzip`), the rest the value.
+/// Properties:
+///
+/// 1. The choice is one of the siblings the file has, or none (the file
+///    itself); a file without siblings is always sent as itself.
+/// 2. An encoding given an explicit `q=0` ("not acceptable", §12.4.2) and
+///    named by no other entry is never chosen; nor, with `*;q=0` and not
+///    named at all, is any; nor is one whose `q=0` entry comes first.
+/// 3. A value naming only `identity` (or nothing) chooses none.
+/// 4. Codings and the `q` parameter are case-insensitive (§8.4.1, §12.4.2):
+///    the value in upper or lower case chooses the same.
+/// 5. Consistency between files: what is chosen among both siblings is
+///    chosen when it is the only one; if a single sibling would be chosen
+///    alone, something is chosen among both.
+pub fn http_accept_encoding(data: &[u8]) {
+    use web_server::encoding::{choose, Coding, Siblings};
+
+    let Some((&which, value)) = data.split_first() else {
+        return;
+    };
+    let only = |coding: Coding| Siblings::NONE.with(coding);
+    let both = only(Coding::Br).with(Coding::Gzip);
+    let mut available = Siblings::NONE;
+    for (bit, coding) in [(1, Coding::Br), (2, Coding::Gzip)] {
+        if which & bit != 0 {
+            available = available.with(coding);
+        }
+    }
+    // 1.
+    let chosen = choose(value, available);
+    if let Some(coding) = chosen {
+        assert!(available.has(coding), "{coding:?} is not a sibling");
+    }
+    assert_eq!(choose(value, Siblings::NONE), None, "no sibling to choose");
+
+    // 2. and 3., with the entries as this check reads them: split at `,`,
+    // the name before the first `;`, without OWS.
+    let entries: Vec<(&[u8], Vec<&[u8]>)> = value
+        .split(|&b| b == b',')
+        .map(|entry| {
+            let mut parts = entry.split(|&b| b == b';');
+            let name = trim_ows(parts.next().unwrap_or_default());
+            (name, parts.collect())
+        })
+        .collect();
+    let zero = |params: &[&[u8]]| params.len() == 1 && is_zero_weight(params[0]);
+    for coding in Coding::ALL {
+        let naming: Vec<&Vec<&[u8]>> = entries
+            .iter()
+            .filter(|(name, _)| accept_name(name) == Some(Some(coding)))
+            .map(|(_, params)| params)
+            .collect();
+        let forbidden = if naming.is_empty() {
+            // Not named: `*`'s weight, when every `*` says q=0.
+            let stars: Vec<_> = entries.iter().filter(|(name, _)| *name == b"*").collect();
+            !stars.is_empty() && stars.iter().all(|(_, params)| zero(params))
+        } else {
+            naming.iter().all(|params| zero(params))
+        };
+        if forbidden {
+            assert_ne!(chosen, Some(coding), "{coding:?} has q=0");
+        }
+        for q0 in [&b"q=0"[..], b"Q=0.000", b" q=0."] {
+            let first = concat(&[coding.name().as_bytes(), b";", q0, b", ", value]);
+            assert_ne!(choose(&first, both), Some(coding), "q=0 came first");
+        }
+    }
+    if entries
+        .iter()
+        .all(|(name, _)| name.is_empty() || name.eq_ignore_ascii_case(b"identity"))
+    {
+        assert_eq!(chosen, None, "only identity is acceptable");
+    }
+    assert_eq!(choose(b"identity", both), None);
+    assert_eq!(choose(b" IDENTITY ; q=1 , identity;q=0.5", both), None);
+
+    // 4.
+    assert_eq!(choose(&value.to_ascii_lowercase(), available), chosen);
+    assert_eq!(choose(&value.to_ascii_uppercase(), available), chosen);
+
+    // 5.
+    let among_both = choose(value, both);
+    if let Some(coding) = among_both {
+        assert_eq!(choose(value, only(coding)), Some(coding));
+    }
+    if Coding::ALL
+        .into_iter()
+        .any(|coding| choose(value, only(coding)).is_some())
+    {
+        assert!(
+            among_both.is_some(),
+            "a sibling acceptable alone, none among both"
+        );
     }
 }
 
@@ -518,4 +859,28 @@ pub fn dns_message(data: &[u8]) {
             assert!(cut.len() <= MAX_UDP_MESSAGE, "{} bytes", cut.len());
         }
     }
+}
+
+/// The server's digest store, `.ftp-digests`, as `digests::parse_store`
+/// reads its bytes (what `DigestStore::open` reads from the file): refused
+/// or read, never a panic; a store it accepts is version 1, and written back
+/// as the server writes it (`serde_json::to_vec` of the store, as
+/// `DigestStore::save` does) it reads back to the same store, which writes
+/// the same again. (That no allocation is out of proportion with the input
+/// is checked by the fuzz target, which counts allocations.)
+pub fn ftp_digest_store(data: &[u8]) {
+    use ftp::digests::parse_store;
+
+    let Ok(store) = parse_store(data) else {
+        return;
+    };
+    let written = serde_json::to_vec(&store).expect("a store writes");
+    let again = parse_store(&written).expect("a written store reads back");
+    let rewritten = serde_json::to_vec(&again).expect("a store writes");
+    // Compared as JSON values: the entries are a HashMap, written in an
+    // order of its own each time.
+    let as_value = |bytes: &[u8]| -> Value { serde_json::from_slice(bytes).expect("JSON") };
+    let (first, second) = (as_value(&written), as_value(&rewritten));
+    assert_eq!(first, second, "a store read back is not the same");
+    assert_eq!(first["version"], 1, "an accepted store of another version");
 }

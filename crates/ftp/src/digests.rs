@@ -91,9 +91,11 @@ impl Known {
     }
 }
 
-/// The file on disk.
+/// The file on disk. (Public, with its fields private, only as what
+/// [`parse_store`] returns.)
+#[doc(hidden)]
 #[derive(Debug, Default, Serialize, Deserialize)]
-struct StoreFile {
+pub struct StoreFile {
     version: u32,
     /// By path below the served root (`alice/notes.pdf`).
     files: HashMap<String, Known>,
@@ -266,15 +268,22 @@ fn read_store(path: &Path) -> Result<Option<StoreFile>, String> {
     file.take(MAX_STORE_BYTES)
         .read_to_end(&mut text)
         .map_err(|e| describe(&e))?;
+    parse_store(&text).map(Some)
+}
+
+/// The store's bytes, as [`read_store`] read them from the file: the store,
+/// or why it is not one. (Public only for the fuzz target `ftp_digest_store`.)
+#[doc(hidden)]
+pub fn parse_store(text: &[u8]) -> Result<StoreFile, String> {
     let store: StoreFile =
-        serde_json::from_slice(&text).map_err(|e| format!("it is not a digest store ({e})"))?;
+        serde_json::from_slice(text).map_err(|e| format!("it is not a digest store ({e})"))?;
     if store.version != 1 {
         return Err(format!(
             "version {} is not one this server knows",
             store.version
         ));
     }
-    Ok(Some(store))
+    Ok(store)
 }
 
 /// `root/.ftp-digests.tmp`, written, then renamed to `root/.ftp-digests`.

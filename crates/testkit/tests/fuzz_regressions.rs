@@ -68,13 +68,17 @@ replayed!(
     http_head,
     http_range,
     http_target,
+    http_absolute_target,
     http_response,
+    http_conditional,
+    http_accept_encoding,
     common_wire,
     ftp_header,
     ftp_names,
     udp_ping,
     time_format,
     dns_message,
+    ftp_digest_store,
 );
 
 #[test]
