@@ -33,6 +33,7 @@
 //! and fills again with what is asked for next.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fs::{self, Metadata};
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -50,7 +51,11 @@ pub const SETTLED: Duration = Duration::from_secs(2);
 /// Open files by the path they were found at.
 #[derive(Debug)]
 pub struct FileCache {
-    entries: RwLock<HashMap<PathBuf, Arc<OpenFile>>>,
+    /// Keyed by the path's bytes: the paths come from `Site::full_path`,
+    /// made of plain names, so one file is never cached under two spellings
+    /// (`a//b`, `a/./b`), and hashing the bytes once costs less than a
+    /// `Path`'s hash, which walks it component by component.
+    entries: RwLock<HashMap<OsString, Arc<OpenFile>>>,
     /// The largest body kept in memory.
     max_body: u64,
 }
@@ -72,7 +77,7 @@ impl FileCache {
             .entries
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(path)
+            .get(path.as_os_str())
             .cloned()?;
         match fs::metadata(path) {
             Ok(now) if same_version(&now, &entry.metadata) => Some(entry),
@@ -104,7 +109,7 @@ impl FileCache {
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }
-        entries.insert(path, Arc::clone(&open));
+        entries.insert(path.into_os_string(), Arc::clone(&open));
         open
     }
 
@@ -112,7 +117,7 @@ impl FileCache {
         self.entries
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .remove(path);
+            .remove(path.as_os_str());
     }
 
     /// How many files are cached.

@@ -129,7 +129,11 @@ impl Site {
 
     /// Where `path` is looked up: the name the cache keeps its file by.
     pub fn full_path(&self, path: &SitePath) -> PathBuf {
-        let mut full = self.base.clone();
+        // Sized once (the base, then `/` and a name for each component):
+        // this runs on every request, to find the file in the cache.
+        let length = path.components().map(|name| name.len() + 1).sum::<usize>();
+        let mut full = PathBuf::with_capacity(self.base.as_os_str().len() + length);
+        full.push(&self.base);
         full.extend(path.components().map(OsStr::from_bytes));
         full
     }
