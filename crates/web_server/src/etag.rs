@@ -87,32 +87,28 @@ impl std::fmt::Debug for ETag {
 /// Whether an `If-None-Match` value names `etag` by the weak comparison,
 /// or is `*` (any version: the file exists). `true` means `304`.
 pub fn none_match_fails(field: &[u8], etag: &ETag) -> bool {
-    let field = trim_ows(field);
-    if field == b"*" {
-        return true;
-    }
-    let mut rest = field;
-    loop {
-        while let [b' ' | b'\t' | b',', tail @ ..] = rest {
-            rest = tail;
-        }
-        if rest.is_empty() {
-            return false;
-        }
-        let Some((_weak, tag, tail)) = entity_tag(rest) else {
-            return false; // not a list of entity tags: nothing matches
-        };
-        if tag == etag.as_bytes() {
-            return true;
-        }
-        rest = tail;
-    }
+    names(field, etag, Comparison::Weak)
 }
 
 /// Whether an `If-Match` value holds for `etag`: `*` (the file exists), or
 /// a list naming it by the strong comparison (a weak tag never matches,
 /// RFC 9110 §13.1.1). `false` means `412`.
 pub fn match_holds(field: &[u8], etag: &ETag) -> bool {
+    names(field, etag, Comparison::Strong)
+}
+
+/// How two entity tags are compared (RFC 9110 §8.8.3.2): both compare the
+/// quoted tags byte for byte; the weak comparison ignores `W/`, the strong
+/// one needs both tags strong (this server's always are).
+#[derive(Clone, Copy, PartialEq)]
+enum Comparison {
+    Weak,
+    Strong,
+}
+
+/// Whether `field`, `*` or a list of entity tags, names `etag` by
+/// `comparison`. A value that is not a list of entity tags names nothing.
+fn names(field: &[u8], etag: &ETag, comparison: Comparison) -> bool {
     let field = trim_ows(field);
     if field == b"*" {
         return true;
@@ -128,7 +124,8 @@ pub fn match_holds(field: &[u8], etag: &ETag) -> bool {
         let Some((weak, tag, tail)) = entity_tag(rest) else {
             return false; // not a list of entity tags: nothing matches
         };
-        if !weak && tag == etag.as_bytes() {
+        let comparable = !weak || comparison == Comparison::Weak;
+        if comparable && tag == etag.as_bytes() {
             return true;
         }
         rest = tail;
