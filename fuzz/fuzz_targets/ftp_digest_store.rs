@@ -7,37 +7,8 @@
 //! that is read is at most 64 MiB, `MAX_STORE_BYTES`).
 #![no_main]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// The system allocator, remembering the largest size asked of it.
-struct Largest;
-
-static LARGEST: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Largest {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
-        System.alloc(layout)
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        LARGEST.fetch_max(layout.size(), Ordering::Relaxed);
-        System.alloc_zeroed(layout)
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LARGEST.fetch_max(new_size, Ordering::Relaxed);
-        System.realloc(ptr, layout, new_size)
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Largest = Largest;
+#[path = "../src/largest_allocation.rs"]
+mod largest_allocation;
 
 /// How many bytes one byte of the store may cost in one allocation: an
 /// entry of at least ~60 bytes of JSON takes a 128-byte slot of the
@@ -49,9 +20,9 @@ const PER_BYTE: usize = 16;
 const SLACK: usize = 4096;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    LARGEST.store(0, Ordering::Relaxed);
+    largest_allocation::reset();
     checks::ftp_digest_store(data);
-    let largest = LARGEST.load(Ordering::Relaxed);
+    let largest = largest_allocation::largest();
     assert!(
         largest <= PER_BYTE * data.len() + SLACK,
         "an allocation of {largest} bytes while reading a store of {} bytes",
