@@ -25,7 +25,10 @@ pub fn content_type(file_name: &[u8]) -> &'static str {
     media_type(lower)
 }
 
-/// The longest extension [`media_type`] knows (`woff2`).
+/// The longest extension [`media_type`] knows (`woff2`); an arm added
+/// below that is longer must raise it, or it is never reached. (A table
+/// searched row by row would need no such constant, and costs 6x the
+/// `match`: 895 instructions a request against 140, by callgrind.)
 const LONGEST: usize = 5;
 
 /// Extension (lower case) → media type. Text types carry no charset, as

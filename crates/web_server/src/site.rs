@@ -129,10 +129,10 @@ impl Site {
 
     /// Where `path` is looked up: the name the cache keeps its file by.
     pub fn full_path(&self, path: &SitePath) -> PathBuf {
-        // Sized once (the base, then `/` and a name for each component):
-        // this runs on every request, to find the file in the cache.
-        let length = path.components().map(|name| name.len() + 1).sum::<usize>();
-        let mut full = PathBuf::with_capacity(self.base.as_os_str().len() + length);
+        // Sized once (the base, a `/`, the names and their `/`s): this runs
+        // on every request, to find the file in the cache.
+        let length = self.base.as_os_str().len() + 1 + path.byte_len();
+        let mut full = PathBuf::with_capacity(length);
         full.push(&self.base);
         full.extend(path.components().map(OsStr::from_bytes));
         full

@@ -75,6 +75,11 @@ impl SitePath {
         self.relative.is_empty()
     }
 
+    /// Its length in bytes: the names and the `/`s between them.
+    pub fn byte_len(&self) -> usize {
+        self.relative.len()
+    }
+
     /// This path with `extension` added to its last name: `a.css.br` for
     /// `a.css` (a precompressed sibling).
     pub fn with_extension(&self, extension: &[u8]) -> SitePath {
