@@ -173,8 +173,7 @@ pub fn http_absolute_target(data: &[u8]) {
     if let Ok(parsed) = parse_request_target(data) {
         check_target(&parsed);
     }
-    let mut origin = b"/".to_vec();
-    origin.extend_from_slice(data);
+    let origin = concat(&[b"/", data]);
     let expected = parse(&origin);
     assert_eq!(parse_request_target(&origin), expected, "origin form");
     for prefix in [
@@ -183,8 +182,7 @@ pub fn http_absolute_target(data: &[u8]) {
         b"https://[::1]:6789/",
         b"hTtP://a.b-c_d~1%20!$&'()*+,;=/",
     ] {
-        let mut absolute = prefix.to_vec();
-        absolute.extend_from_slice(data);
+        let absolute = concat(&[prefix, data]);
         let got = parse_request_target(&absolute);
         assert_eq!(got, expected, "{}", String::from_utf8_lossy(&absolute));
         if let Ok(parsed) = &got {
@@ -192,30 +190,20 @@ pub fn http_absolute_target(data: &[u8]) {
         }
     }
     if matches!(data.first(), Some(b'?' | b'#')) {
-        let mut absolute = b"http://h".to_vec();
-        absolute.extend_from_slice(data);
+        let absolute = concat(&[b"http://h", data]);
         assert_eq!(parse_request_target(&absolute), expected, "no path");
     }
-    http_absolute_request_line(data);
+    http_absolute_request_line(&origin, &concat(&[b"http://h/", data]));
 }
 
 /// `GET /X HTTP/1.1` and `GET http://h/X HTTP/1.1` (with a `Host`) parse
 /// alike, and their targets resolve alike ([`http_absolute_target`]).
-fn http_absolute_request_line(data: &[u8]) {
+fn http_absolute_request_line(origin: &[u8], absolute: &[u8]) {
     use web_server::request;
     use web_server::target::parse_request_target;
 
-    let head = |target: &[u8]| {
-        let mut head = b"GET ".to_vec();
-        head.extend_from_slice(target);
-        head.extend_from_slice(b" HTTP/1.1\r\nHost: h\r\n\r\n");
-        head
-    };
-    let mut origin = b"/".to_vec();
-    origin.extend_from_slice(data);
-    let mut absolute = b"http://h/".to_vec();
-    absolute.extend_from_slice(data);
-    let (origin_head, absolute_head) = (head(&origin), head(&absolute));
+    let head = |target: &[u8]| concat(&[b"GET ", target, b" HTTP/1.1\r\nHost: h\r\n\r\n"]);
+    let (origin_head, absolute_head) = (head(origin), head(absolute));
     let by_origin = request::parse(&origin_head);
     let by_absolute = request::parse(&absolute_head);
     match (by_origin, by_absolute) {
@@ -306,6 +294,8 @@ fn trim_ows(mut bytes: &[u8]) -> &[u8] {
     bytes
 }
 
+/// The parts one after another (`[a, b].concat()`, with each part taken
+/// as a slice whatever its literal's length).
 fn concat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()
 }
