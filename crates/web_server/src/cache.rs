@@ -21,6 +21,17 @@
 //! * the inode itself was vetted as a regular file inside the root, so
 //!   serving it again, by whatever path reaches it, reveals nothing new.
 //!
+//! That `stat` is made once per file per round of the event loop, not once
+//! per request: the worker reads every request of a round before it
+//! answers any (`event_loop.rs`), and a check that began after a request
+//! was read vouches for that request too, since a file changed before the
+//! request was sent has changed by then. The cache keeps the order on a
+//! [`Moment`] clock: each socket read is followed by a new moment
+//! ([`FileCache::moment`]), each check preceded by one, and an entry last
+//! checked at a later moment than a request was read at is served to it
+//! without another `stat` (nginx's `open_file_cache_valid` instead trusts
+//! a check for a number of seconds, 60 by default).
+//!
 //! A file changed twice within one tick of the file system's clock could
 //! keep its times and size, so a file is only cached once its times are
 //! [`SETTLED`] in the past (git calls the other ones "racily clean"):
@@ -37,6 +48,7 @@ use std::ffi::OsString;
 use std::fs::{self, Metadata};
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -48,6 +60,11 @@ pub const MAX_ENTRIES: usize = 256;
 /// How long ago a file must have last changed to be cached.
 pub const SETTLED: Duration = Duration::from_secs(2);
 
+/// A place in the order of the server's socket reads and file checks:
+/// what was read before one moment was read before every later one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Moment(u64);
+
 /// Open files by the path they were found at.
 #[derive(Debug)]
 pub struct FileCache {
@@ -55,9 +72,38 @@ pub struct FileCache {
     /// made of plain names, so one file is never cached under two spellings
     /// (`a//b`, `a/./b`), and hashing the bytes once costs less than a
     /// `Path`'s hash, which walks it component by component.
-    entries: RwLock<HashMap<OsString, Arc<OpenFile>>>,
+    entries: RwLock<HashMap<OsString, Arc<Entry>>>,
     /// The largest body kept in memory.
     max_body: u64,
+    /// Moves on once after every socket read and before every check, in
+    /// the one order all workers see (the last [`Moment`] given out).
+    clock: AtomicU64,
+}
+
+/// A cached file and the moment its last check began.
+#[derive(Debug)]
+struct Entry {
+    file: Arc<OpenFile>,
+    checked: AtomicU64,
+}
+
+/// The cache as one request sees it: the request was read before `read_at`.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheView<'a> {
+    cache: &'a FileCache,
+    read_at: Moment,
+}
+
+impl CacheView<'_> {
+    /// [`FileCache::get`] for this request.
+    pub fn get(&self, path: &Path) -> Option<Arc<OpenFile>> {
+        self.cache.get(path, self.read_at)
+    }
+
+    /// [`FileCache::offer`].
+    pub fn offer(&self, path: PathBuf, open: Arc<OpenFile>) -> Arc<OpenFile> {
+        self.cache.offer(path, open)
+    }
 }
 
 impl FileCache {
@@ -67,20 +113,45 @@ impl FileCache {
         FileCache {
             entries: RwLock::default(),
             max_body,
+            clock: AtomicU64::new(0),
         }
     }
 
-    /// The cached file at `path`, if it is still the version cached; an
-    /// entry that is not is dropped.
-    pub fn get(&self, path: &Path) -> Option<Arc<OpenFile>> {
+    /// Moves the clock on: called just after a socket read, the moment it
+    /// returns is later than that read.
+    pub fn moment(&self) -> Moment {
+        // SeqCst: one order of moments for every worker, each after
+        // everything its thread did before it.
+        Moment(self.clock.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+
+    /// The cache for a request read before `read_at`.
+    pub fn view(&self, read_at: Moment) -> CacheView<'_> {
+        CacheView {
+            cache: self,
+            read_at,
+        }
+    }
+
+    /// The cached file at `path`, if it is still the version cached, for a
+    /// request read before `read_at`: checked with `stat` unless a check
+    /// began after that; an entry that is not the same version is dropped.
+    pub fn get(&self, path: &Path, read_at: Moment) -> Option<Arc<OpenFile>> {
         let entry = self
             .entries
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(path.as_os_str())
             .cloned()?;
+        if entry.checked.load(Ordering::Relaxed) > read_at.0 {
+            return Some(Arc::clone(&entry.file)); // checked since the request came
+        }
+        let checking = self.moment();
         match fs::metadata(path) {
-            Ok(now) if same_version(&now, &entry.metadata) => Some(entry),
+            Ok(now) if same_version(&now, &entry.file.metadata) => {
+                entry.checked.fetch_max(checking.0, Ordering::Relaxed);
+                Some(Arc::clone(&entry.file))
+            }
             _ => {
                 self.remove(path);
                 None
@@ -109,7 +180,13 @@ impl FileCache {
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }
-        entries.insert(path.into_os_string(), Arc::clone(&open));
+        // Never checked yet: the next request checks it (the lookup that
+        // found it is not a check of what is at `path` now).
+        let entry = Entry {
+            file: Arc::clone(&open),
+            checked: AtomicU64::new(0),
+        };
+        entries.insert(path.into_os_string(), Arc::new(entry));
         open
     }
 
@@ -235,7 +312,7 @@ mod tests {
         let served = files.offer(path.clone(), Arc::new(open(&path)));
         assert!(served.body.is_none());
         assert!(files.is_empty());
-        assert!(files.get(&path).is_none());
+        assert!(files.get(&path, files.moment()).is_none());
     }
 
     #[test]
@@ -246,7 +323,9 @@ mod tests {
         age(&path);
         let files = FileCache::new(SMALL_BODY);
         cache(&files, &path);
-        let hit = files.get(&path).expect("still the same file");
+        let hit = files
+            .get(&path, files.moment())
+            .expect("still the same file");
         assert_eq!(hit.body.as_deref(), Some(&b"hello"[..]));
     }
 
@@ -280,14 +359,65 @@ mod tests {
             fs::write(&path, "hello").expect("write");
             age(&path);
             cache(&files, &path);
-            assert!(files.get(&path).is_some(), "{what}: cached");
+            assert!(files.get(&path, files.moment()).is_some(), "{what}: cached");
             change();
             assert!(
-                files.get(&path).is_none(),
+                files.get(&path, files.moment()).is_none(),
                 "{what}: still served from the cache"
             );
             assert!(files.is_empty(), "{what}: entry kept");
         }
+    }
+
+    /// A check that began after a request was read vouches for it; a
+    /// request read after the check is checked again.
+    #[test]
+    fn a_check_serves_the_requests_read_before_it_and_no_later_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.txt");
+        fs::write(&path, "hello").expect("write");
+        age(&path);
+        let files = FileCache::new(SMALL_BODY);
+        cache(&files, &path);
+        // Two requests read in one round, then answered.
+        let first = files.moment();
+        let second = files.moment();
+        assert!(first < second);
+        let hit = files.get(&path, first).expect("checked: unchanged");
+        fs::write(&path, "HELLO").expect("rewrite after the check");
+        // Read before the check began: what the check saw is what was
+        // there when this request came, so it is served without a stat
+        // (one would have seen the rewrite and dropped the entry).
+        let same = files.get(&path, second).expect("vouched for by the check");
+        assert!(Arc::ptr_eq(&hit, &same));
+        assert_eq!(files.len(), 1);
+        // Read after the check: checked again, and the rewrite is seen.
+        let later = files.moment();
+        assert!(files.get(&path, later).is_none(), "served the old version");
+        assert!(files.is_empty());
+    }
+
+    /// Moments taken by two threads are all different: one order for
+    /// every worker.
+    #[test]
+    fn the_clock_gives_every_moment_once() {
+        let files = FileCache::new(SMALL_BODY);
+        let mut sorted: Vec<Moment> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..2)
+                .map(|_| scope.spawn(|| (0..10_000).map(|_| files.moment()).collect::<Vec<_>>()))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("moments taken"))
+                .collect()
+        });
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 20_000, "a moment given out twice");
+        assert!(
+            sorted[0] > Moment::default(),
+            "a moment is later than no read at all"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //!
 //! A connection has no thread of its own: [`crate::event_loop`] keeps many
 //! of them on each of a few threads and calls [`Connection::advance`]
-//! whenever the socket may have become readable or writable. So every read
+//! whenever the socket may have become readable or writable (in two halves,
+//! [`Connection::take_in`] and [`Connection::answer`], so that a round's
+//! requests are all read before any is answered). So every read
 //! and write here is non-blocking: where the lab's server would wait in
 //! `recv` or `send`, a connection stops, remembers where it was (its
 //! `Phase`), and the thread serves other connections meanwhile.
@@ -49,9 +51,10 @@ use mio::net::TcpStream;
 
 use crate::access_log;
 use crate::cache::FileCache;
+use crate::cache::Moment;
 use crate::input::{Filled, Input};
 use crate::output::{Outgoing, Wire};
-use crate::request::{self, Version};
+use crate::request::{self, Rejection, Version};
 use crate::respond::{Outcome, Responder, Response, SMALL_BODY};
 use crate::response::{Persistence, Status};
 use crate::site::Site;
@@ -133,6 +136,13 @@ pub struct Connection {
     stream: TcpStream,
     peer: SocketAddr,
     input: Input,
+    /// Whether a short read ends the reading for the event being answered
+    /// (see [`Connection::advance`]).
+    short_read_drains: bool,
+    /// What [`Connection::take_in`] read, for [`Connection::answer`].
+    taken: Option<Result<Filled, Rejection>>,
+    /// All of `input` was read before this moment (for the cache).
+    read_at: Moment,
     responder: Responder,
     /// The response being sent (while [`Phase::Sending`]).
     sending: Option<Sending>,
@@ -179,6 +189,9 @@ impl Connection {
             stream,
             peer,
             input: Input::default(),
+            short_read_drains: SHORT_READ_DRAINS,
+            taken: None,
+            read_at: Moment::default(),
             responder: Responder::new(peer),
             sending: None,
             served: 0,
@@ -239,21 +252,46 @@ impl Connection {
     /// hang-up or an error: a read that leaves the socket empty is the last
     /// until the next event (see `input.rs`).
     pub fn advance(&mut self, shared: &Shared) -> Next {
-        self.advance_reading(shared, SHORT_READ_DRAINS)
+        self.take_in(shared);
+        self.answer(shared)
     }
 
     /// [`Connection::advance`] for an event that says the client hung up
     /// (or the socket failed), or without an event: reads until the socket
     /// says `WouldBlock` or end of stream.
     pub fn advance_to_end(&mut self, shared: &Shared) -> Next {
-        self.advance_reading(shared, false)
+        self.take_in_to_end(shared);
+        self.answer(shared)
     }
 
-    fn advance_reading(&mut self, shared: &Shared, short_read_drains: bool) -> Next {
+    /// The first half of [`Connection::advance`]: reads what has arrived,
+    /// if a request is awaited, and keeps it for [`Connection::answer`].
+    pub fn take_in(&mut self, shared: &Shared) -> Next {
+        self.take_in_reading(shared, SHORT_READ_DRAINS)
+    }
+
+    /// The first half of [`Connection::advance_to_end`].
+    pub fn take_in_to_end(&mut self, shared: &Shared) -> Next {
+        self.take_in_reading(shared, false)
+    }
+
+    fn take_in_reading(&mut self, shared: &Shared, short_read_drains: bool) -> Next {
         self.input.readable();
+        self.short_read_drains = short_read_drains;
+        self.taken = if matches!(self.phase, Phase::Waiting | Phase::Reading) {
+            Some(self.read_head(shared))
+        } else {
+            None
+        };
+        Next::Wait
+    }
+
+    /// The second half: answers what was taken in, and goes on as far as
+    /// it can without waiting (sends, reads the next request, lingers).
+    pub fn answer(&mut self, shared: &Shared) -> Next {
         loop {
             let progress = match self.phase {
-                Phase::Waiting | Phase::Reading => self.read_request(shared, short_read_drains),
+                Phase::Waiting | Phase::Reading => self.read_request(shared),
                 Phase::Sending => self.send(shared),
                 Phase::Lingering => self.linger(),
             };
@@ -279,11 +317,26 @@ impl Connection {
         self.advance_to_end(shared)
     }
 
-    /// Reads until a whole head is here, then makes its response.
-    fn read_request(&mut self, shared: &Shared, short_read_drains: bool) -> Progress {
+    /// [`Input::read_head`], noting the moment after it if it read anything.
+    fn read_head(&mut self, shared: &Shared) -> Result<Filled, Rejection> {
+        let before = self.input.filled;
+        let mut socket = Traced::new(&self.stream, self.peer, shared.config.trace);
+        let filled = self.input.read_head(&mut socket, self.short_read_drains);
+        if self.input.filled != before {
+            self.read_at = shared.cache.moment();
+        }
+        filled
+    }
+
+    /// Reads until a whole head is here (starting from what
+    /// [`Connection::take_in`] read), then makes its response.
+    fn read_request(&mut self, shared: &Shared) -> Progress {
         let config = &shared.config;
-        let mut socket = Traced::new(&self.stream, self.peer, config.trace);
-        let span = match self.input.read_head(&mut socket, short_read_drains) {
+        let read = match self.taken.take() {
+            Some(taken) => taken,
+            None => self.read_head(shared),
+        };
+        let span = match read {
             Ok(Filled::Head(span)) => span,
             Ok(Filled::More) => {
                 if self.phase == Phase::Waiting && self.input.filled > 0 {
@@ -320,9 +373,12 @@ impl Connection {
             Persistence::KeepAlive
         };
         let log_line = config.access_log.then(|| printable_text(request.line));
-        let answer = self
-            .responder
-            .respond(&request, &shared.site, &shared.cache, persistence);
+        let answer = self.responder.respond(
+            &request,
+            &shared.site,
+            &shared.cache.view(self.read_at),
+            persistence,
+        );
         match answer {
             Ok(response) => {
                 self.start_sending(response, persistence, span.end, log_line, config);

@@ -11,8 +11,9 @@
 //! hands each connection to one of a few *workers* (one per CPU), in turn.
 //! A worker keeps its connections' sockets non-blocking, registered with a
 //! [`mio::Poll`] (epoll on Linux), and sleeps in [`Poll::poll`] until one of
-//! them is ready; it then lets that [`Connection`] do all it can without
-//! waiting, and goes back to sleep. Every [`TICK`] it also looks for
+//! them is ready; it then lets each ready [`Connection`] do all it can
+//! without waiting (first every one reads, then every one answers), and
+//! goes back to sleep. Every [`TICK`] it also looks for
 //! connections whose deadline has passed (idle, slow heads, clients that
 //! stopped reading). Five hundred idle keep-alive connections cost five
 //! hundred entries in a map, not five hundred threads.
@@ -245,6 +246,9 @@ impl Connections {
                     thread::sleep(ERROR_PAUSE);
                 }
             }
+            // Every request of the round is read before any is answered:
+            // a file the first of them finds unchanged is then known
+            // unchanged for the others, with one `stat` (cache.rs).
             for event in events.iter() {
                 if event.token() == WAKE {
                     continue;
@@ -252,9 +256,14 @@ impl Connections {
                 // A hang-up or an error is read to the end: the client's
                 // FIN may be queued behind its last request.
                 if event.is_read_closed() || event.is_error() {
-                    self.step(event.token(), Connection::advance_to_end);
+                    self.step(event.token(), Connection::take_in_to_end);
                 } else {
-                    self.step(event.token(), Connection::advance);
+                    self.step(event.token(), Connection::take_in);
+                }
+            }
+            for event in events.iter() {
+                if event.token() != WAKE {
+                    self.step(event.token(), Connection::answer);
                 }
             }
             self.welcome(inbox);

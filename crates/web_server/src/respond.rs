@@ -7,7 +7,8 @@
 //!
 //! The path goes through the layers below in turn: [`crate::target`] turns
 //! the request's target into a path under the root (or a 400 or a 403), the
-//! [`FileCache`] is asked for the file, and only when it has none does
+//! [`FileCache`](crate::cache::FileCache) is asked for the file (as the
+//! request sees it: [`CacheView`]), and only when it has none does
 //! [`Site::lookup`] look for it, name by name; the file it opens is then
 //! offered to the cache. What it finds becomes 200, 206, 304 or 416 for a
 //! file, a 301 or a listing for a directory, 404, 403 or 500 for the rest.
@@ -34,7 +35,7 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::cache::FileCache;
+use crate::cache::CacheView;
 use crate::date::{self, DateCache};
 use crate::encoding::{self, Coding, Siblings};
 use crate::etag::{self, ETag};
@@ -138,7 +139,7 @@ impl Responder {
         &mut self,
         request: &Request<'_>,
         site: &Site,
-        cache: &FileCache,
+        cache: &CacheView<'_>,
         persistence: Persistence,
     ) -> io::Result<Response> {
         let head_only = request.method == Method::Head;
@@ -205,7 +206,7 @@ impl Responder {
         &mut self,
         request: &Request<'_>,
         site: &Site,
-        cache: &FileCache,
+        cache: &CacheView<'_>,
         target: &Target<'_>,
         found: Found,
         persistence: Persistence,
@@ -511,7 +512,7 @@ impl Representation {
     fn choose(
         request: &Request<'_>,
         site: &Site,
-        cache: &FileCache,
+        cache: &CacheView<'_>,
         path: &SitePath,
         open: Arc<OpenFile>,
     ) -> Representation {
@@ -561,7 +562,7 @@ impl Representation {
 /// (and remembered), each by the same rules as any file.
 fn siblings(
     site: &Site,
-    cache: &FileCache,
+    cache: &CacheView<'_>,
     path: &SitePath,
     open: &OpenFile,
     now: i64,
@@ -591,7 +592,7 @@ fn if_range_holds(value: &[u8], etag: &ETag, modified: Option<i64>) -> bool {
 
 /// What `path` names: the cache's file if it holds that file unchanged, or
 /// else what the site finds, its file offered to the cache on the way.
-fn find(site: &Site, cache: &FileCache, path: &SitePath) -> Result<Found, Refusal> {
+fn find(site: &Site, cache: &CacheView<'_>, path: &SitePath) -> Result<Found, Refusal> {
     let full = site.full_path(path);
     if let Some(open) = cache.get(&full) {
         return Ok(Found::File(open));
@@ -612,11 +613,16 @@ mod tests {
     /// the response and the bytes made for it, no socket involved.
     fn answer(root: &Path, head: &str) -> (Response, String) {
         let site = Site::new(root).expect("a directory");
-        let cache = FileCache::new(SMALL_BODY);
+        let cache = crate::cache::FileCache::new(SMALL_BODY);
         let mut responder = Responder::new(SocketAddr::from(([127, 0, 0, 1], 40000)));
         let request = request::parse(head.as_bytes()).expect("a valid request");
         let response = responder
-            .respond(&request, &site, &cache, Persistence::Close)
+            .respond(
+                &request,
+                &site,
+                &cache.view(cache.moment()),
+                Persistence::Close,
+            )
             .expect("answered");
         let bytes = String::from_utf8(responder.bytes().to_vec()).expect("text");
         (response, bytes)
