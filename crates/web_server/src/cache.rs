@@ -315,14 +315,21 @@ mod tests {
         assert!(files.get(&path, files.moment()).is_none());
     }
 
-    #[test]
-    fn an_unchanged_file_is_served_from_memory() {
+    /// A cache holding `a.txt` ("hello", an hour old), in a temporary
+    /// directory kept by the first value.
+    fn cached_hello() -> (tempfile::TempDir, PathBuf, FileCache) {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("a.txt");
         fs::write(&path, "hello").expect("write");
         age(&path);
         let files = FileCache::new(SMALL_BODY);
         cache(&files, &path);
+        (dir, path, files)
+    }
+
+    #[test]
+    fn an_unchanged_file_is_served_from_memory() {
+        let (_dir, path, files) = cached_hello();
         let hit = files
             .get(&path, files.moment())
             .expect("still the same file");
@@ -373,12 +380,7 @@ mod tests {
     /// request read after the check is checked again.
     #[test]
     fn a_check_serves_the_requests_read_before_it_and_no_later_one() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("a.txt");
-        fs::write(&path, "hello").expect("write");
-        age(&path);
-        let files = FileCache::new(SMALL_BODY);
-        cache(&files, &path);
+        let (_dir, path, files) = cached_hello();
         // Two requests read in one round, then answered.
         let first = files.moment();
         let second = files.moment();
