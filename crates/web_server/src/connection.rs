@@ -50,8 +50,7 @@ use harness::stop::Stop;
 use mio::net::TcpStream;
 
 use crate::access_log;
-use crate::cache::FileCache;
-use crate::cache::Moment;
+use crate::cache::{FileCache, Moment};
 use crate::input::{Filled, Input};
 use crate::output::{Outgoing, Wire};
 use crate::request::{self, Rejection, Version};
@@ -266,6 +265,7 @@ impl Connection {
 
     /// The first half of [`Connection::advance`]: reads what has arrived,
     /// if a request is awaited, and keeps it for [`Connection::answer`].
+    /// Always [`Next::Wait`]: only answering can end a connection.
     pub fn take_in(&mut self, shared: &Shared) -> Next {
         self.take_in_reading(shared, SHORT_READ_DRAINS)
     }
